@@ -1,0 +1,85 @@
+"""Read a Piper voice's .onnx file into PyTorch-named weights plus conv attributes.
+
+The exporter keeps most initializer names, but three things need undoing:
+- the text embedding is stored as `sid`;
+- weight-normed flow convs lost their names (`onnx::Conv_…`): we name them after the node
+  that consumes them (node names follow the PyTorch module paths);
+- the duration predictor's ElementwiseAffine `logs` was folded into exp(-logs).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from backend.tts.errors import VoiceError
+
+# Tensors every Piper VITS graph has; their absence means "not a Piper voice".
+_REQUIRED = ("enc_p.proj.weight", "dec.conv_pre.weight", "dp.proj.weight", "flow.flows.0.pre.weight")
+_FOLDED_EXP = "/dp/flows.0/Exp_output_0"
+
+
+@dataclass
+class OnnxVoiceWeights:
+    tensors: dict[str, np.ndarray]
+    # module path ("dec.ups.0") -> {"dilations": [..], "pads": [..], "strides": [..], ...}
+    conv_attrs: dict[str, dict] = field(default_factory=dict)
+    input_names: tuple[str, ...] = ()
+
+
+def _module_path(node_name: str) -> str:
+    """'/flow/flows.6/enc/in_layers.0/Conv' -> 'flow.flows.6.enc.in_layers.0'."""
+    parts = [p for p in node_name.split("/") if p]
+    return ".".join(parts[:-1])
+
+
+def read_voice_weights(path: Path) -> OnnxVoiceWeights:
+    import onnx
+    from onnx import helper, numpy_helper
+
+    try:
+        model = onnx.load(str(path))
+    except Exception as exc:  # protobuf raises DecodeError, or OSError for unreadable files
+        raise VoiceError(f"Cannot load voice '{path.name}': it is not a valid ONNX model ({exc.__class__.__name__}).") from None
+    graph = model.graph
+    raw = {init.name: init for init in graph.initializer}
+    if not raw or not all(name in raw for name in _REQUIRED):
+        missing = [n for n in _REQUIRED if n not in raw]
+        raise VoiceError(
+            f"Cannot load voice '{path.name}': it is an ONNX model but not a Piper VITS voice "
+            f"(missing {', '.join(missing)})."
+        )
+    if "emb_g.weight" in raw:
+        raise VoiceError(f"Cannot load voice '{path.name}': multi-speaker Piper voices are not supported yet.")
+
+    tensors: dict[str, np.ndarray] = {}
+    conv_attrs: dict[str, dict] = {}
+    for node in graph.node:
+        if node.op_type not in ("Conv", "ConvTranspose"):
+            continue
+        module = _module_path(node.name)
+        conv_attrs[module] = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        weight = node.input[1]
+        if weight.startswith("onnx::") and weight in raw:
+            tensors[f"{module}.weight"] = numpy_helper.to_array(raw[weight])
+
+    for name, init in raw.items():
+        if name == "sid":
+            tensors["enc_p.emb.weight"] = numpy_helper.to_array(init)
+        elif name == _FOLDED_EXP:
+            # The graph holds exp(-logs); recover logs so the module keeps its textbook form.
+            tensors["dp.flows.0.logs"] = -np.log(numpy_helper.to_array(init))
+        elif re.match(r"^(enc_p|dp|flow|dec)\.", name):
+            tensors[name] = numpy_helper.to_array(init)
+
+    if "enc_p.emb.weight" not in tensors:
+        raise VoiceError(f"Cannot load voice '{path.name}': no text embedding ('sid') in the graph.")
+    if "dp.flows.0.logs" not in tensors:
+        raise VoiceError(f"Cannot load voice '{path.name}': duration predictor scale ({_FOLDED_EXP}) not found.")
+    if not all(math.isfinite(float(np.abs(t).max(initial=0.0))) for t in tensors.values()):
+        raise VoiceError(f"Cannot load voice '{path.name}': the weights contain NaN or infinite values.")
+    return OnnxVoiceWeights(tensors, conv_attrs, tuple(i.name for i in graph.input))

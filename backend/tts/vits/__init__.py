@@ -1,0 +1,1 @@
+"""Inference-only VITS (the architecture Piper voices use), written for this project."""

@@ -1,0 +1,107 @@
+"""Text encoder: phoneme embedding + transformer with windowed relative-position attention."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from backend.tts.vits.layers import ChannelLayerNorm
+
+
+class RelativeSelfAttention(nn.Module):
+    """Multi-head self-attention with learned relative-position terms for |i-j| <= window.
+
+    Only 2*window+1 relative positions carry weights, so instead of materializing a
+    [T, 2T-1] relative matrix we gather the band directly: O(T^2) work, not O(T^2 * d).
+    """
+
+    def __init__(self, channels: int, n_heads: int, window: int):
+        super().__init__()
+        self.n_heads = n_heads
+        self.head_dim = channels // n_heads
+        self.window = window
+        self.conv_q = nn.Conv1d(channels, channels, 1)
+        self.conv_k = nn.Conv1d(channels, channels, 1)
+        self.conv_v = nn.Conv1d(channels, channels, 1)
+        self.conv_o = nn.Conv1d(channels, channels, 1)
+        self.emb_rel_k = nn.Parameter(torch.zeros(1, 2 * window + 1, self.head_dim))
+        self.emb_rel_v = nn.Parameter(torch.zeros(1, 2 * window + 1, self.head_dim))
+
+    def _band_indices(self, length: int, device: torch.device):
+        pos = torch.arange(length, device=device)
+        offset = pos[None, :] - pos[:, None]  # j - i
+        in_band = offset.abs() <= self.window
+        rel_index = (offset + self.window).clamp(0, 2 * self.window)  # [T, T]
+        cols = pos[:, None] + torch.arange(-self.window, self.window + 1, device=device)[None, :]
+        col_valid = (cols >= 0) & (cols < length)
+        return in_band, rel_index, cols.clamp(0, length - 1), col_valid  # cols: [T, 2w+1]
+
+    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor) -> torch.Tensor:
+        b, c, t = x.shape
+        h, d = self.n_heads, self.head_dim
+        q = self.conv_q(x).view(b, h, d, t).transpose(2, 3) / math.sqrt(d)
+        k = self.conv_k(x).view(b, h, d, t).transpose(2, 3)
+        v = self.conv_v(x).view(b, h, d, t).transpose(2, 3)
+        in_band, rel_index, cols, col_valid = self._band_indices(t, x.device)
+
+        scores = q @ k.transpose(2, 3)  # [b, h, t, t]
+        rel_logits = q @ self.emb_rel_k[0].transpose(0, 1)  # [b, h, t, 2w+1]
+        rel_full = rel_logits.gather(3, rel_index.expand(b, h, t, t))
+        scores = scores + rel_full.masked_fill(~in_band, 0.0)
+        scores = scores.masked_fill(~attn_mask, -1e4)
+        p = F.softmax(scores, dim=-1)
+
+        out = p @ v
+        p_band = p.gather(3, cols.expand(b, h, t, cols.shape[1])).masked_fill(~col_valid, 0.0)
+        out = out + p_band @ self.emb_rel_v[0]
+        return self.conv_o(out.transpose(2, 3).reshape(b, c, t))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, channels: int, hidden: int, kernel: int):
+        super().__init__()
+        self.conv_1 = nn.Conv1d(channels, hidden, kernel, padding=kernel // 2)
+        self.conv_2 = nn.Conv1d(hidden, channels, kernel, padding=kernel // 2)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x = torch.relu(self.conv_1(x * mask))
+        return self.conv_2(x * mask) * mask
+
+
+class Encoder(nn.Module):
+    def __init__(self, channels: int, ffn_channels: int, n_heads: int, n_layers: int, kernel: int, window: int):
+        super().__init__()
+        self.attn_layers = nn.ModuleList(RelativeSelfAttention(channels, n_heads, window) for _ in range(n_layers))
+        self.norm_layers_1 = nn.ModuleList(ChannelLayerNorm(channels) for _ in range(n_layers))
+        self.ffn_layers = nn.ModuleList(FeedForward(channels, ffn_channels, kernel) for _ in range(n_layers))
+        self.norm_layers_2 = nn.ModuleList(ChannelLayerNorm(channels) for _ in range(n_layers))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        attn_mask = mask.unsqueeze(2) & mask.unsqueeze(3)  # [B, 1, T, T]
+        fmask = mask.to(x.dtype)
+        x = x * fmask
+        for attn, n1, ffn, n2 in zip(self.attn_layers, self.norm_layers_1, self.ffn_layers, self.norm_layers_2):
+            x = n1(x + attn(x, attn_mask))
+            x = n2(x + ffn(x, fmask))
+        return x * fmask
+
+
+class TextEncoder(nn.Module):
+    """Phoneme ids -> prior mean and log-std per phoneme ([B, inter, T] each)."""
+
+    def __init__(self, n_vocab, inter, hidden, ffn_channels, n_heads, n_layers, kernel, window):
+        super().__init__()
+        self.hidden = hidden
+        self.emb = nn.Embedding(n_vocab, hidden)
+        self.encoder = Encoder(hidden, ffn_channels, n_heads, n_layers, kernel, window)
+        self.proj = nn.Conv1d(hidden, inter * 2, 1)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor):
+        x = (self.emb(ids) * math.sqrt(self.hidden)).transpose(1, 2)
+        x = self.encoder(x, mask)
+        stats = self.proj(x) * mask.to(x.dtype)
+        mean, log_std = stats.chunk(2, dim=1)
+        return x, mean, log_std

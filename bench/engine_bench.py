@@ -1,0 +1,116 @@
+"""Voice engine speed: our PyTorch VITS vs piper-tts/onnxruntime on the same phoneme ids.
+
+    python bench/engine_bench.py [--text ../shared/bench/lighthouse.md] [--threads N]
+    python bench/engine_bench.py --device cuda   # also sweeps batch sizes 1..32 with peak VRAM
+
+Both engines run in this process with the same thread count, sentence by sentence, with the
+voice's default noise. Prints audio seconds, wall seconds, real-time factor (wall/audio) and the
+ratio ours/ORT (below 1.0 means we are faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from backend.tts.synth import Synthesizer, SynthItem, chunk_seed  # noqa: E402
+
+DEFAULT_TEXT = ROOT.parent / "shared" / "bench" / "lighthouse.md"
+
+
+def sentences_of(path: Path, synth: Synthesizer) -> list[tuple[str, list[int]]]:
+    """(text, ids) per sentence, as piper would split them (espeak-ng's sentence ends)."""
+    text = re.sub(r"^#+\s*", "", path.read_text(encoding="utf-8"), flags=re.M)
+    out = []
+    for para in (p.strip() for p in text.split("\n\n")):
+        for phonemes in synth.phonemizer.sentences(para) if para else []:
+            ids = synth.phonemizer.ids_from_phonemes(phonemes)
+            if ids:
+                out.append((para, ids))
+    return out
+
+
+def run_ort(model_path: Path, items, threads: int):
+    import onnxruntime
+    from piper import PiperVoice
+
+    voice = PiperVoice.load(model_path)
+    opts = onnxruntime.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    voice.session = onnxruntime.InferenceSession(str(model_path), sess_options=opts, providers=["CPUExecutionProvider"])
+    voice.phoneme_ids_to_audio(items[0][1])  # warm-up
+    samples = 0
+    t0 = time.perf_counter()
+    for _, ids in items:
+        samples += voice.phoneme_ids_to_audio(ids).shape[-1]
+    wall = time.perf_counter() - t0
+    # ORT's pool threads spin after a run; on a small CPU they would steal time from the next
+    # engine measured in this process, so the session must be gone before ours starts.
+    del voice
+    gc.collect()
+    time.sleep(1.0)
+    return samples, wall
+
+
+def run_ours(synth: Synthesizer, items, batch_size: int = 1):
+    synth.synthesize_batch([SynthItem(items[0][1], 0)])  # warm-up
+    reqs = [SynthItem(ids, chunk_seed(str(i))) for i, (_, ids) in enumerate(items)]
+    samples = 0
+    if synth.device.type == "cuda":
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for start in range(0, len(reqs), batch_size):
+        samples += sum(a.shape[0] for a in synth.synthesize_batch(reqs[start : start + batch_size]))
+    if synth.device.type == "cuda":
+        torch.cuda.synchronize()
+    return samples, time.perf_counter() - t0
+
+
+def report(name: str, samples: int, wall: float, rate: int) -> float:
+    audio = samples / rate
+    print(f"{name:<28} audio {audio:8.1f} s   wall {wall:7.2f} s   RTF {wall / audio:.4f}  ({audio / wall:5.1f}x real time)")
+    return wall / audio
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--text", type=Path, default=DEFAULT_TEXT)
+    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--voice", type=Path, default=None)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N sentences")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    synth = Synthesizer.load(args.voice, device="cpu")
+    items = sentences_of(args.text, synth)
+    if args.limit:
+        items = items[: args.limit]
+    print(f"{len(items)} sentences from {args.text.name}, {args.threads} threads, torch {torch.__version__}")
+    rate = synth.sample_rate
+    ort_rtf = report("piper-tts / onnxruntime", *run_ort(synth.voice.model_path, items, args.threads), rate)
+    ours_rtf = report("ours (torch, cpu, batch 1)", *run_ours(synth, items), rate)
+    print(f"ratio ours/ORT (CPU): {ours_rtf / ort_rtf:.3f}")
+    if args.device.startswith("cuda"):
+        gpu = Synthesizer.load(args.voice, device=args.device)
+        print(f"\nGPU: {torch.cuda.get_device_name(gpu.device)}")
+        for bs in (1, 2, 4, 8, 16, 32):
+            torch.cuda.reset_peak_memory_stats(gpu.device)
+            rtf = report(f"ours cuda batch {bs}", *run_ours(gpu, items, bs), rate)
+            peak = torch.cuda.max_memory_allocated(gpu.device) / 2**20
+            reserved = torch.cuda.max_memory_reserved(gpu.device) / 2**20
+            print(f"{'':28} peak allocated {peak:8.1f} MiB  peak reserved {reserved:8.1f} MiB  vs ORT CPU x{ort_rtf / rtf:.1f}")
+
+
+if __name__ == "__main__":
+    main()
