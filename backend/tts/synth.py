@@ -19,7 +19,7 @@ import torch
 from backend.tts.cpu_tuning import keep_freed_memory_for_reuse
 from backend.tts.errors import VoiceError
 from backend.tts.hparams import infer_hparams
-from backend.tts.onnx_weights import read_voice_weights
+from backend.tts.onnx_weights import OnnxVoiceWeights, read_voice_weights
 from backend.tts.phonemizer import Phonemizer
 from backend.tts.vits.model import Vits
 from backend.tts.voice import Voice, check_voice_matches_graph, load_voice
@@ -47,20 +47,25 @@ class SynthItem:
 
 def build_model(voice: Voice) -> Vits:
     weights = read_voice_weights(voice.model_path)
+    model = model_from_weights(weights, voice.model_path.name)
+    check_voice_matches_graph(voice, model.hp.n_vocab)
+    return model
+
+
+def model_from_weights(weights: OnnxVoiceWeights, name: str) -> Vits:
+    """Infer the architecture, build it and load the weights strictly: any misfit is a VoiceError."""
     try:
         hp = infer_hparams(weights)
     except VoiceError as exc:
-        raise VoiceError(f"Cannot load voice '{voice.model_path.name}': {exc}") from None
-    check_voice_matches_graph(voice, hp.n_vocab)
+        raise VoiceError(f"Cannot load voice '{name}': {exc}") from None
     model = Vits(hp)
     state = {k: torch.from_numpy(np.array(v, copy=True)) for k, v in weights.tensors.items()}
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        first = str(exc).splitlines()[1:3]
+        detail = " ".join(line.strip() for line in str(exc).splitlines()[1:3])
         raise VoiceError(
-            f"Cannot load voice '{voice.model_path.name}': its weights do not fit the inferred architecture "
-            f"({' '.join(s.strip() for s in first)})."
+            f"Cannot load voice '{name}': its weights do not fit the inferred architecture ({detail})."
         ) from None
     return model.eval()
 
