@@ -1,0 +1,109 @@
+"""Command line: speak text or a book file to a WAV with a Piper voice, list voices.
+
+    audiobook say "Hello there." -o hello.wav
+    audiobook say --file resources/demo_book.md -o demo.wav
+    audiobook voices [--add PATH.onnx ...]
+
+Exit codes: 0 done, 1 error (with a one-line reason), 130 stopped by Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_ERROR, EXIT_STOPPED = 0, 1, 130
+
+
+def _log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def _cmd_voices(args) -> int:
+    from backend.tts.voice import list_voices, load_voice
+
+    for path in args.add or []:
+        load_voice(path)  # say why a given voice is unusable instead of skipping it
+    for v in list_voices(args.add or []):
+        lang = v.config.get("language", {}).get("name_english", v.espeak_voice)
+        print(f"{v.name:<28} {lang:<10} {v.sample_rate} Hz  {v.model_path}")
+    return EXIT_OK
+
+
+def _cmd_say(args) -> int:
+    from backend.text.book import Book, Chapter
+    from backend.text.chunker import plan_book_chunks
+    from backend.text.loader import load_book
+    from backend.tts.speak import speak_chunks_to_wav
+
+    if args.file:
+        book = load_book(Path(args.file))
+        for warning in getattr(book, "warnings", []):
+            _log(f"WARNING: {warning}")
+        titles = True
+    elif args.text:
+        paragraphs = [p for p in args.text.split("\n\n") if p.strip()]
+        book = Book(title="", author="", chapters=[Chapter("", paragraphs)], cover=None, cover_mime=None,
+                    source_path=None)
+        titles = False
+    else:
+        print("Nothing to say: give TEXT or --file PATH.", file=sys.stderr)
+        return EXIT_ERROR
+    chunks = plan_book_chunks(book, args.max_chars, include_titles=titles)
+    if not chunks:
+        print("Nothing to say: the text has no speakable words.", file=sys.stderr)
+        return EXIT_ERROR
+    summary = speak_chunks_to_wav(
+        chunks, Path(args.output), voice_path=args.voice, device=args.device, batch_size=args.batch_size,
+        length_scale=args.speed, log=_log,
+    )
+    _log(
+        f"Wrote {summary.path} ({summary.audio_seconds:.1f} s of audio from {summary.chunks} chunks "
+        f"in {summary.wall_seconds:.1f} s, {summary.audio_seconds / max(summary.wall_seconds, 1e-9):.1f}x real time)"
+    )
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="audiobook", description="Local audiobook renderer (Piper voices, our VITS).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    say = sub.add_parser("say", help="speak text or a book file (txt, md, epub) to one WAV file")
+    say.add_argument("text", nargs="?", help="the text to speak")
+    say.add_argument("--file", help="read the text from a book file instead")
+    say.add_argument("-o", "--output", default="speech.wav", help="WAV file to write (default: speech.wav)")
+    say.add_argument("--voice", help="a Piper voice .onnx (its .onnx.json beside it); default: the bundled voice")
+    say.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    say.add_argument("--batch-size", type=int, default=1, help="chunks per forward pass (1 is right on a CPU)")
+    say.add_argument("--speed", type=float, default=None, help="length scale: >1 slower, <1 faster")
+    say.add_argument("--max-chars", type=int, default=400, help="longest chunk in characters")
+    say.set_defaults(func=_cmd_say)
+    voices = sub.add_parser("voices", help="list the voices you can use")
+    voices.add_argument("--add", nargs="*", help="also check these .onnx voice files")
+    voices.set_defaults(func=_cmd_voices)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "batch_size", 1) < 1 or getattr(args, "max_chars", 400) < 20:
+        print("--batch-size must be at least 1 and --max-chars at least 20.", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        return EXIT_STOPPED
+    except Exception as exc:  # one clear line for the user; the known errors carry their own wording
+        from backend.text.book import BookError
+        from backend.tts.errors import VoiceError
+
+        if isinstance(exc, (VoiceError, BookError, ValueError, OSError)):
+            print(f"Error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Abbreviations: spoken expansions for normalization, and the list of
+words whose final period does not end a sentence (used by the chunker)."""
+
+from __future__ import annotations
+
+import re
+
+# Titles written before a name: "Dr. Watson" -> "Doctor Watson".
+_NAME_TITLES = {
+    "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Dr": "Doctor", "Prof": "Professor",
+    "Capt": "Captain", "Col": "Colonel", "Gen": "General", "Lt": "Lieutenant",
+    "Sgt": "Sergeant", "Cpl": "Corporal", "Maj": "Major", "Adm": "Admiral",
+    "Rev": "Reverend", "Hon": "Honorable", "Gov": "Governor", "Sen": "Senator",
+    "Pres": "President", "Insp": "Inspector", "Supt": "Superintendent",
+    "Messrs": "Messieurs", "Mme": "Madame", "Mlle": "Mademoiselle", "Mt": "Mount", "Ft": "Fort",
+}
+# Often the last word of a sentence, so a period before a capital stays.
+_SENTENCE_FINAL = {
+    "etc": "et cetera", "Jr": "Junior", "Sr": "Senior", "Inc": "Incorporated",
+    "Ltd": "Limited", "Corp": "Corporation", "Bros": "Brothers", "approx": "approximately",
+}
+# Only abbreviations when a number follows: "No. 5", "p. 12", "Fig. 3".
+_BEFORE_NUMBER = {
+    "No": "number", "no": "number", "Nos": "numbers", "nos": "numbers", "Fig": "figure",
+    "fig": "figure", "Vol": "volume", "vol": "volume", "Ch": "chapter", "ch": "chapter",
+    "p": "page", "pp": "pages", "Art": "article", "Sec": "section", "Ex": "example",
+}
+# Words that do not end a sentence with their period, even before a capital.
+NON_TERMINAL_ABBREVIATIONS = frozenset(
+    [k.lower() for k in _NAME_TITLES]
+    + [k.lower() for k in _BEFORE_NUMBER]
+    + ["st", "e.g", "i.e", "vs", "cf", "viz", "al", "u.s", "u.k", "ph.d"]
+)
+
+
+def _alternatives(words: dict[str, str]) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+# One regex for all abbreviations, so the text is scanned once. The leading
+# lookahead lets the engine skip fast over characters that cannot start one.
+_ABBREVIATION = re.compile(
+    r"(?=[A-Za-z])(?:"
+    rf"(?P<before_number>(?:{_alternatives(_BEFORE_NUMBER)})\.\s?(?=\d))"
+    r"|(?P<saint>St\.(?=(?P<saint_capital>\s+[A-Z]))?)"
+    rf"|(?P<title>(?:{_alternatives(_NAME_TITLES)})\.(?P<title_end>\s*$)?)"
+    # British style without the period ("Mr Smith"): only where unambiguous.
+    r"|(?P<bare_title>(?:Mrs|Mr|Ms|Dr)(?=\s+[A-Z]))"
+    rf"|(?P<final>(?:{_alternatives(_SENTENCE_FINAL)})\.(?=(?P<final_end>\s+[A-Z\"']|\s*$))?)"
+    r"|(?P<eg>[Ee]\.\s?g\.,?)|(?P<ie>[Ii]\.\s?e\.,?)"
+    r"|(?P<et_al>et al\.(?P<et_al_mid>(?=\s+[a-z,;]))?)"
+    r"|(?P<cf>cf\.)|(?P<viz>viz\.)|(?P<versus>[Vv]s\.?(?=\s))"
+    ")"
+)
+
+
+def _period_gate() -> re.Pattern[str]:
+    """A regex that finds only periods ending a known abbreviation. It
+    starts with a literal '.', which the engine finds very fast, so most
+    paragraphs are ruled out without running the full regex above."""
+    words = set(_NAME_TITLES) | set(_SENTENCE_FINAL) | set(_BEFORE_NUMBER)
+    words |= {"St", "cf", "viz", "al", "vs", "Vs", "e.g", "E.g", "i.e", "I.e", "e. g", "E. g", "i. e", "I. e"}
+    by_length: dict[int, list[str]] = {}
+    for word in words:
+        by_length.setdefault(len(word), []).append(re.escape(word))
+    # Look-behinds must have a fixed width: one per word length.
+    lookbehinds = [rf"(?<=\b(?:{'|'.join(sorted(group))})\.)" for _, group in sorted(by_length.items())]
+    return re.compile(r"\.(?:" + "|".join(lookbehinds) + ")")
+
+
+_PERIOD_GATE = _period_gate()
+_BARE_HINTS = ("Mr ", "Mrs ", "Ms ", "Dr ", "vs ", "Vs ")
+_PREVIOUS_WORD = re.compile(r"([A-Z][a-z]+)\s+$")
+# Capitalized words that can precede "St. Paul" without being a street name.
+_NOT_A_STREET_NAME = frozenset("The A In At On To From Of And Near By For With Into Past Old New".split())
+
+
+def _saint_or_street(m: re.Match[str]) -> str:
+    before = _PREVIOUS_WORD.search(m.string, max(0, m.start() - 40), m.start())
+    street_name = before is not None and before.group(1) not in _NOT_A_STREET_NAME
+    if not street_name and m.group("saint_capital"):
+        return "Saint"
+    # "Baker St. Then..." keeps its period: a new sentence starts after it.
+    at_end = not m.string[m.end() :].strip()
+    return "Street." if m.group("saint_capital") or at_end else "Street"
+
+
+def _expand(m: re.Match[str]) -> str:
+    start = m.start()
+    if start and (m.string[start - 1].isalnum() or m.string[start - 1] == "."):
+        return m.group(0)  # inside a longer word ("Adr.", "x.e.g.")
+    kind = m.lastgroup if m.lastgroup in _KINDS else next(k for k in _KINDS if m.group(k) is not None)
+    g = m.group
+    if kind == "before_number":
+        return _BEFORE_NUMBER[g(0).split(".")[0]] + " "
+    if kind == "saint":
+        return _saint_or_street(m)
+    if kind == "title":
+        word = _NAME_TITLES[g(0).split(".")[0]]
+        # "... went to see the Dr." keeps the period that ends the text.
+        return word + "." + g("title_end") if g("title_end") is not None else word
+    if kind == "bare_title":
+        return _NAME_TITLES[g(0)]
+    if kind == "final":
+        word = _SENTENCE_FINAL[g(0)[:-1]]
+        return word + "." if g("final_end") is not None else word
+    if kind in ("eg", "ie"):
+        words = "for example," if kind == "eg" else "that is,"
+        return words.capitalize() if g(0)[0].isupper() else words
+    if kind == "et_al":
+        return "and others" if g("et_al_mid") is not None else "and others."
+    return {"cf": "compare", "viz": "namely", "versus": "versus"}[kind]
+
+
+_KINDS = ("before_number", "saint", "title", "bare_title", "final", "eg", "ie", "et_al", "cf", "viz", "versus")
+
+
+def expand_abbreviations(text: str) -> str:
+    """Spell out common abbreviations so the voice does not read them
+    letter by letter or pause at their period."""
+    if _PERIOD_GATE.search(text) or any(hint in text for hint in _BARE_HINTS):
+        return _ABBREVIATION.sub(_expand, text)
+    return text

@@ -1,0 +1,35 @@
+"""Data model shared by every reader: a book is a title, an author and
+chapters of plain paragraphs (markup already removed, not yet normalized)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Chapter:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Book:
+    title: str
+    author: str | None
+    chapters: list[Chapter]
+    cover: bytes | None = None
+    cover_mime: str | None = None
+    source_path: Path | None = None
+    # Non-fatal problems worth telling the user (e.g. a guessed encoding).
+    warnings: list[str] = field(default_factory=list)
+
+
+class BookError(Exception):
+    """A book that cannot be read. The message is meant for the user, so it
+    names the file and says what is wrong in plain words."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"Cannot read '{self.path.name}': {reason}")

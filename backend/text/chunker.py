@@ -1,0 +1,149 @@
+"""Split normalized text into sentences and pack sentences into chunks
+small enough for one TTS call.
+
+Chunks never span paragraphs, so the renderer knows where to put paragraph
+and chapter pauses. Nothing is ever dropped: joining the chunks of a
+chapter gives back its text (up to whitespace)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .abbreviations import NON_TERMINAL_ABBREVIATIONS
+from .book import Book, Chapter
+from .normalize import normalize_text, normalize_title
+
+DEFAULT_MAX_CHARS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    text: str
+    chapter_index: int
+    paragraph_index: int  # index into the chapter's spoken paragraphs
+    sentence_index: int  # index (within the paragraph) of the chunk's first sentence
+    ends_paragraph: bool
+    ends_chapter: bool
+
+
+# Sentence-ending punctuation with any closing quotes/brackets, followed by
+# a space; or CJK sentence punctuation, which needs no space after it.
+_SENTENCE_END = re.compile(
+    r"([.!?\u2026]+)[\"'\u2019\u201d\u00bb)\]]*(?=\s)"
+    r"|[\u3002\uff01\uff1f\u0964\u0965]+[\u300d\u300f\uff09\"']*"
+)
+_NEXT_VISIBLE = re.compile(r"\s*(\S)")
+_INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")  # "J", "U.S", "e.g"
+_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|(?<=[\u2014\u2013])\s*|\s+(?=[\u2014\u2013])|\s+(?=-\s)")
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """Does the period at text[end] belong to an abbreviation or initial?"""
+    before = text[max(0, end - 40) : end].rsplit(None, 1)
+    word = before[-1].lstrip("\"'([\u201c\u2018") if before else ""
+    if word.lower() in NON_TERMINAL_ABBREVIATIONS:
+        return True
+    # A single capital ("J. R. R. Tolkien") or dotted letters ("U.S.").
+    return bool(_INITIALS.fullmatch(word)) and (len(word) == 1 and word.isupper() or "." in word)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text`, each stripped. A period after an abbreviation or
+    an initial, or any end mark followed by a lower-case word ("'Why?' he
+    asked"), does not end a sentence."""
+    sentences: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        marks = m.group(1)
+        if marks is not None:  # Latin-style punctuation, followed by whitespace
+            following = _NEXT_VISIBLE.match(text, end)
+            if following and following.group(1).islower():
+                continue
+            if marks == "." and _is_abbreviation(text, m.start()):
+                continue
+        sentence = text[start:end].strip()
+        if sentence:
+            sentences.append(sentence)
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def _pieces_of_long_sentence(sentence: str, max_chars: int) -> list[str]:
+    """Clauses first, then words, then hard cuts, each at most max_chars."""
+    pieces: list[str] = []
+    for clause in _CLAUSE_BREAK.split(sentence):
+        clause = clause.strip()
+        if not clause:
+            continue
+        if len(clause) <= max_chars:
+            pieces.append(clause)
+            continue
+        for word in clause.split():
+            if len(word) <= max_chars:
+                pieces.append(word)
+            else:
+                pieces.extend(word[i : i + max_chars] for i in range(0, len(word), max_chars))
+    return pieces
+
+
+def chunk_chapter(
+    paragraphs: list[str], max_chars: int = DEFAULT_MAX_CHARS, chapter_index: int = 0
+) -> list[Chunk]:
+    """Pack the sentences of each (normalized) paragraph into chunks of at
+    most `max_chars` characters. Empty paragraphs give no chunks but keep
+    their index, so paragraph_index always points into `paragraphs`."""
+    if max_chars < 1:
+        raise ValueError("max_chars must be at least 1")
+    # (text, paragraph_index, sentence_index, ends_paragraph)
+    planned: list[tuple[str, int, int, bool]] = []
+    for paragraph_index, paragraph in enumerate(paragraphs):
+        pieces: list[tuple[str, int]] = []
+        for sentence_index, sentence in enumerate(split_sentences(paragraph)):
+            if len(sentence) <= max_chars:
+                pieces.append((sentence, sentence_index))
+            else:
+                pieces.extend((p, sentence_index) for p in _pieces_of_long_sentence(sentence, max_chars))
+        if not pieces:
+            continue
+        current, current_sentence = pieces[0]
+        for piece, sentence_index in pieces[1:]:
+            if len(current) + 1 + len(piece) <= max_chars:
+                current = f"{current} {piece}"
+            else:
+                planned.append((current, paragraph_index, current_sentence, False))
+                current, current_sentence = piece, sentence_index
+        planned.append((current, paragraph_index, current_sentence, True))
+
+    last = len(planned) - 1
+    return [
+        Chunk(text, chapter_index, p_index, s_index, ends_paragraph, i == last)
+        for i, (text, p_index, s_index, ends_paragraph) in enumerate(planned)
+    ]
+
+
+def spoken_paragraphs(chapter: Chapter, include_title: bool = True) -> list[str]:
+    """The chapter's normalized paragraphs; the title first when included."""
+    paragraphs = [normalize_title(chapter.title)] if include_title else []
+    paragraphs.extend(normalize_text(p) for p in chapter.paragraphs)
+    return paragraphs
+
+
+def normalized_chapter_text(chapter: Chapter, include_title: bool = True) -> str:
+    """Everything that will be spoken for a chapter, paragraphs separated by
+    blank lines (same paragraphs as plan_book_chunks uses)."""
+    return "\n\n".join(p for p in spoken_paragraphs(chapter, include_title) if p)
+
+
+def plan_book_chunks(book: Book, max_chars: int = DEFAULT_MAX_CHARS, *, include_titles: bool = True) -> list[Chunk]:
+    """Normalize and chunk every chapter of the book, in order. With
+    include_titles, each chapter's title is its paragraph 0, so it is spoken
+    and followed by a paragraph pause."""
+    chunks: list[Chunk] = []
+    for index, chapter in enumerate(book.chapters):
+        chunks.extend(chunk_chapter(spoken_paragraphs(chapter, include_titles), max_chars, index))
+    return chunks

@@ -1,0 +1,204 @@
+"""Normalize text for speech: what goes in is what a reader sees, what
+comes out is what a TTS phonemizer can say without guessing.
+
+Regex based and deterministic; every pattern is compiled once at import.
+Steps run in a fixed order (see normalize_text) because later steps rely
+on earlier ones, e.g. "No. 5" must become "number 5" before digits turn
+into words, and URLs must be spoken before their dots look like periods."""
+
+from __future__ import annotations
+
+import re
+
+from .abbreviations import expand_abbreviations
+from .number_patterns import expand_numbers
+from .numbers import cardinal, ordinal, roman_to_int
+from .web_addresses import speak_web_addresses
+
+
+def _build_translation() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for ch in "\u2018\u2019\u201a\u201b\u2032\u2039\u203a\u00b4":
+        table[ord(ch)] = "'"
+    for ch in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb":
+        table[ord(ch)] = '"'
+    for ch in "\u2010\u2011\u2012\u2212\ufe63\uff0d":
+        table[ord(ch)] = "-"
+    # Every kind of space and line break becomes a plain space.
+    for ch in "\t\n\r\f\v\u00a0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))):
+        table[ord(ch)] = " "
+    # Zero-width characters and soft hyphens are invisible and unspeakable.
+    for ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e":
+        table[ord(ch)] = None
+    table[ord("\u2026")] = "..."
+    for code, letters in zip(range(0xFB00, 0xFB07), ("ff", "fi", "fl", "ffi", "ffl", "st", "st"), strict=True):
+        table[code] = letters  # typographic ligatures
+    # Full-width Latin letters and digits (not CJK punctuation, which the
+    # sentence splitter understands as it is).
+    for code in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B)):
+        table[code] = chr(code - 0xFEE0)
+    return table
+
+
+_TRANSLATION = _build_translation()
+# Characters the table changes are rare in most text; a regex finds them
+# faster than str.translate walks every character.
+_SPECIAL_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATION)) + "]")
+_FRACTIONS = {"½": "one half", "⅓": "one third", "⅔": "two thirds", "¼": "one quarter", "¾": "three quarters",
+              "⅕": "one fifth", "⅛": "one eighth", "⅜": "three eighths", "⅝": "five eighths", "⅞": "seven eighths"}
+_FRACTION_CHARS = frozenset(_FRACTIONS)
+_FRACTION = re.compile(r"(\d+)?\s?([" + "".join(_FRACTIONS) + "])")
+_NUMBER_RANGE = re.compile(r"(?<=\d) ?[\u2013\u2014] ?(?=\d)")
+# Em/en dashes, the horizontal bar, "--" and a spaced hyphen all mark a break
+# in the sentence; a comma gives the voice the same short pause.
+_DASH = re.compile(r"[\u2013\u2014\u2015\u2e3a\u2e3b]+|-{2,}| - ")
+_DASH_CHARS = ("\u2013", "\u2014", "\u2015", "\u2e3a", "\u2e3b")
+_SPACED_ELLIPSIS = re.compile(r"\.(?:\s\.){2,}")
+_LONG_ELLIPSIS = re.compile(r"\.{4,}")
+_HAS_DIGIT = re.compile(r"\d")
+_BRACKETED_NOTE = re.compile(r"\[\d{1,3}\]|\[\*\]|\(\s*\)|\[\s*\]")
+_STRAY_MARKUP = re.compile(r"[*#~^|`\\]+|(?<![^\W_])_+|_+(?![^\W_])")  # markdown/plain-text emphasis marks
+_STRAY_MARKUP_CHARS = frozenset("*#~^|`\\_")
+_WORD_UNDERSCORE = re.compile(r"(?<=\w)_(?=\w)")
+_AMPERSAND = re.compile(r"\s*&\s*")
+_SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
+_SPACE_BEFORE_PUNCT = re.compile(r" (?=[,;:!?]|\.(?!\.\.\w))")
+_SPACE_BEFORE_PUNCT_HINTS = (" ,", " ;", " :", " !", " ?", " .")
+_REPEATED_CLAUSE_PUNCT = re.compile(r"([,;:])(?: ?[,;:])+")
+_CLAUSE_BEFORE_END = re.compile(r"[,;:] ?(?=[.!?])")
+_PUNCTUATION_PAIR = re.compile(r"[,;:] ?[,;:.!?]")
+_LEADING_CLAUSE_PUNCT = re.compile(r"^(?:[\s,;:]|-(?=\s))+")  # also a "- " list marker
+_MERIDIEM_DOUBLE_DOT = re.compile(r"(?<=[ap]\.m\.)\.")
+_SEPARATOR_ONLY = re.compile(  # ASCII punctuation and the usual scene-break ornaments
+    r"[\s!-/:-@\[-`{-~\u2022\u00b7\u25c6\u25c7\u25cb\u25cf\u2666\u2042\u2020\u2021\u00a7\u00b6\u2766\u203b]*"
+)
+
+# Roman numerals: a single letter counts only as I, V or X, since "Appendix C"
+# or "Part D" are letters; D and M are left out of body text and leading
+# title numerals so that words like "MIX" stay words.
+_ROMAN = r"(?:[IVXLC]{2,}|[IVX])"
+_ROMAN_WITH_DM = r"(?:[IVXLCDM]{2,}|[IVX])"
+_KEYWORDS = r"Chapter|Part|Book|Volume|Vol\.|Act|Scene|Section|Appendix|Canto|Psalm|World War|Phase|Article|Stage"
+_BODY_ROMAN = re.compile(rf"({_KEYWORDS})\s+({_ROMAN})\b(?!['\-])")
+# "I" is also a pronoun: in body text only these keywords make it a number.
+_BODY_SINGLE_I = frozenset(("Chapter", "Part", "Act", "Volume", "Canto", "Appendix"))
+_TITLE_KEYWORD_ROMAN = re.compile(rf"\b((?i:{_KEYWORDS}))\s+({_ROMAN_WITH_DM})\b")
+_TITLE_LEADING_ROMAN = re.compile(rf"^({_ROMAN})(?=\s*(?:[.:)]|$))")
+_RULERS = (
+    "Henry|Edward|George|William|Louis|Charles|James|Richard|Elizabeth|Mary|John|Pius|Leo|Gregory|"
+    "Benedict|Innocent|Clement|Urban|Boniface|Peter|Frederick|Philip|Ferdinand|Napoleon|Alexander|"
+    "Nicholas|Ivan|Catherine|Victor|Constantine|Ramesses|Ptolemy|Otto|Alfonso|Gustav|Christian|Olaf|"
+    "Harald|Wilhelm|Friedrich|Ludwig|Rudolf|Leopold|Francis|Joseph|Paul|Stephen|David|Robert|Malcolm|Sancho"
+)
+# "Henry VIII" -> "Henry the eighth"; a lone "I" stays a pronoun.
+_REGNAL = re.compile(rf"({_RULERS})\s+((?:[IVXL]{{2,}})|V|X)\b")
+# Same words without capturing groups: the engine scans for these fast.
+_ROMAN_GATE = re.compile(rf"(?:{_KEYWORDS}|{_RULERS})\s+[IVXLCDM]")
+
+
+def _clean_unicode(text: str) -> str:
+    # Cheap substring tests decide which (slower) regex passes are needed.
+    if not text.isascii():
+        text = _SPECIAL_CHARS.sub(lambda m: _TRANSLATION[ord(m.group())] or "", text)
+        if not _FRACTION_CHARS.isdisjoint(text):
+            text = _FRACTION.sub(lambda m: (f"{m.group(1)} and " if m.group(1) else " ") + _FRACTIONS[m.group(2)], text)
+        if any(dash in text for dash in _DASH_CHARS):
+            text = _NUMBER_RANGE.sub(" to ", text)
+            text = _DASH.sub(", ", text)
+    elif "\n" in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+        text = " ".join(text.split())
+    if "--" in text or " - " in text:
+        text = _DASH.sub(", ", text)
+    if "[" in text or "(" in text:
+        text = _BRACKETED_NOTE.sub("", text)  # before digits become words
+    if ". ." in text:
+        text = _SPACED_ELLIPSIS.sub("...", text)
+    return text
+
+
+def _body_roman(m: re.Match[str]) -> str:
+    start = m.start()
+    value = roman_to_int(m.group(2))
+    if (
+        value is None
+        or (start and m.string[start - 1].isalnum())
+        or (m.group(2) == "I" and m.group(1) not in _BODY_SINGLE_I)
+    ):
+        return m.group(0)
+    return f"{m.group(1)} {cardinal(str(value))}"
+
+
+def _regnal(m: re.Match[str]) -> str:
+    value = roman_to_int(m.group(2))
+    if value is None or (m.start() and m.string[m.start() - 1].isalnum()):
+        return m.group(0)
+    return f"{m.group(1)} the {ordinal(str(value))}"
+
+
+def _symbols(text: str) -> str:
+    if "&" in text:
+        text = _AMPERSAND.sub(" and ", text)
+    if "@" in text:
+        text = text.replace("@", " at ")
+    if "_" in text:
+        text = _WORD_UNDERSCORE.sub(" ", text)
+    if "/" in text:
+        text = _SLASH_BETWEEN_WORDS.sub(" ", text)
+    if not _STRAY_MARKUP_CHARS.isdisjoint(text):
+        text = _STRAY_MARKUP.sub("", text)
+    return text
+
+
+def _tidy(text: str) -> str:
+    if "  " in text:
+        text = " ".join(text.split())
+    if any(hint in text for hint in _SPACE_BEFORE_PUNCT_HINTS):
+        text = _SPACE_BEFORE_PUNCT.sub("", text)
+    if _PUNCTUATION_PAIR.search(text):
+        text = _REPEATED_CLAUSE_PUNCT.sub(r"\1", text)
+        text = _CLAUSE_BEFORE_END.sub("", text)
+    if text[:1] in (",", ";", ":", " ", "-"):
+        text = _LEADING_CLAUSE_PUNCT.sub("", text)
+    if ".m.." in text:
+        text = _MERIDIEM_DOUBLE_DOT.sub("", text)
+    if "...." in text:
+        text = _LONG_ELLIPSIS.sub("...", text)
+    return text.strip()
+
+
+def normalize_text(text: str) -> str:
+    """Make one paragraph (or any text) speakable. Returns a single line."""
+    if not text:
+        return ""
+    text = _clean_unicode(text)
+    text = speak_web_addresses(text)
+    text = expand_abbreviations(text)
+    if _ROMAN_GATE.search(text):
+        text = _BODY_ROMAN.sub(_body_roman, text)
+        text = _REGNAL.sub(_regnal, text)
+    if _HAS_DIGIT.search(text):
+        text = expand_numbers(text)
+    text = _symbols(text)
+    text = _tidy(text)
+    if _SEPARATOR_ONLY.fullmatch(text):
+        return ""  # a scene break such as "* * *" has nothing to say
+    return text
+
+
+def _title_roman(m: re.Match[str]) -> str:
+    value = roman_to_int(m.group(2))
+    return m.group(0) if value is None else f"{m.group(1)} {cardinal(str(value))}"
+
+
+def normalize_title(title: str) -> str:
+    """Like normalize_text, but Roman numerals in headings are numbers:
+    "Chapter XII" -> "Chapter twelve", "IV. The Storm" -> "Four. The Storm"."""
+    title = " ".join(title.split())
+    title = _TITLE_KEYWORD_ROMAN.sub(_title_roman, title)
+
+    def leading(m: re.Match[str]) -> str:
+        value = roman_to_int(m.group(1))
+        return m.group(0) if value is None else cardinal(str(value)).capitalize()
+
+    title = _TITLE_LEADING_ROMAN.sub(leading, title)
+    return normalize_text(title)

@@ -1,0 +1,117 @@
+"""Digits to words for speech (English), built on num2words.
+
+Every public function takes and returns plain strings so the regex
+callbacks in normalize.py stay one-liners. American style: no "and"
+inside numbers, no commas ("one hundred five", "one million two hundred")."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from num2words import num2words
+
+# Longer digit strings are identifiers (phone, ISBN), read digit by digit.
+_MAX_CARDINAL_DIGITS = 15
+_DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_VALID_ROMAN = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+_AND = re.compile(r",? and |, ")
+
+
+def _american(words: str) -> str:
+    return _AND.sub(" ", words)
+
+
+@lru_cache(maxsize=4096)
+def _cardinal_int(n: int) -> str:
+    return _american(num2words(n))
+
+
+def spell_digits(digits: str) -> str:
+    return " ".join(_DIGIT_NAMES[int(d)] for d in digits)
+
+
+def cardinal(digits: str) -> str:
+    """'1,234' -> 'one thousand two hundred thirty-four'; '007' -> 'zero zero seven'."""
+    digits = digits.replace(",", "")
+    if len(digits) > 1 and digits.startswith("0") or len(digits) > _MAX_CARDINAL_DIGITS:
+        return spell_digits(digits)
+    return _cardinal_int(int(digits))
+
+
+def number(token: str) -> str:
+    """A cardinal with optional thousands separators and decimals: '3.14', '1,000.5'."""
+    whole, _, fraction = token.replace(",", "").partition(".")
+    words = cardinal(whole) if whole else ""
+    if fraction:
+        words = f"{words} point {spell_digits(fraction)}".strip()
+    return words
+
+
+@lru_cache(maxsize=1024)
+def ordinal(digits: str) -> str:
+    """'22' -> 'twenty-second'."""
+    return _american(num2words(int(digits.replace(",", "")), to="ordinal"))
+
+
+@lru_cache(maxsize=1024)
+def year(digits: str) -> str:
+    """'1984' -> 'nineteen eighty-four', '2005' -> 'two thousand five'."""
+    return _american(num2words(int(digits), to="year"))
+
+
+def plural(words: str) -> str:
+    """'nineteen ninety' -> 'nineteen nineties' (decades)."""
+    return words[:-1] + "ies" if words.endswith("y") else words + "s"
+
+
+def clock_time(hours: str, minutes: str, suffix: str = "") -> str:
+    """'10','30' -> 'ten thirty'; '3','05' -> 'three oh five'; '10','00' -> 'ten o'clock'."""
+    h = cardinal(str(int(hours)))
+    if minutes == "00":
+        return f"{h} {suffix}" if suffix else f"{h} o'clock"
+    m = f"oh {_DIGIT_NAMES[int(minutes[1])]}" if minutes[0] == "0" else cardinal(minutes)
+    return f"{h} {m} {suffix}".rstrip()
+
+
+_CURRENCIES = {
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "€": ("euro", "euros", "cent", "cents"),
+    "¥": ("yen", "yen", "", ""),
+}
+_SCALES = {"k": "thousand", "m": "million", "bn": "billion"}
+
+
+def money(symbol: str, whole: str, fraction: str | None, scale: str | None) -> str:
+    """'$', '5', '50', None -> 'five dollars fifty cents'... with 'and'."""
+    one, many, sub_one, sub_many = _CURRENCIES[symbol]
+    whole = whole.replace(",", "")
+    if scale:
+        scale_word = _SCALES.get(scale.lower(), scale.lower())
+        amount = number(f"{whole}.{fraction}" if fraction else whole)
+        return f"{amount} {scale_word} {many}"
+    if fraction and (len(fraction) != 2 or not sub_one):
+        return f"{number(whole + '.' + fraction)} {many}"
+    parts = []
+    if int(whole) or not fraction or not int(fraction):
+        parts.append(f"{cardinal(whole)} {one if int(whole) == 1 else many}")
+    if fraction and int(fraction):
+        cents = int(fraction)
+        parts.append(f"{cardinal(str(cents))} {sub_one if cents == 1 else sub_many}")
+    return " and ".join(parts)
+
+
+def roman_to_int(numeral: str) -> int | None:
+    """'XII' -> 12; None when it is not a valid (upper-case) Roman numeral."""
+    if not numeral or not _VALID_ROMAN.fullmatch(numeral):
+        return None
+    total = 0
+    for i, ch in enumerate(numeral):
+        value = _ROMAN_VALUES[ch]
+        if i + 1 < len(numeral) and _ROMAN_VALUES[numeral[i + 1]] > value:
+            total -= value
+        else:
+            total += value
+    return total
