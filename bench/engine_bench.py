@@ -58,11 +58,7 @@ def run_ort(voice, items):
     t0 = time.perf_counter()
     for _, ids in items:
         samples += voice.phoneme_ids_to_audio(ids).shape[-1]
-    wall = time.perf_counter() - t0
-    # ORT's pool threads spin after a run; on a small CPU they would steal time from the
-    # engine measured next, so let them go idle first.
-    time.sleep(1.0)
-    return samples, wall
+    return samples, time.perf_counter() - t0
 
 
 def run_ours(synth: Synthesizer, items, batch_size: int = 1):
@@ -91,7 +87,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--voice", type=Path, default=None)
-    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds per engine; the best counts")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per engine; the best counts")
     ap.add_argument("--limit", type=int, default=0, help="only the first N sentences")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -102,13 +98,16 @@ def main() -> None:
     print(f"{len(items)} sentences from {args.text.name}, {args.threads} threads, torch {torch.__version__}")
     rate = synth.sample_rate
     # Alternate the engines and keep each one's best round: this machine's speed drifts.
-    ort_voice = ort_engine(synth.voice.model_path, args.threads)
+    # An idle ORT session's threads slow torch by ~16% on 2 cores, so each round opens and
+    # closes its own session (load time not counted).
     ort_runs, our_runs = [], []
     for _ in range(args.rounds):
+        ort_voice = ort_engine(synth.voice.model_path, args.threads)
         ort_runs.append(run_ort(ort_voice, items))
+        del ort_voice
+        gc.collect()
+        time.sleep(1.0)
         our_runs.append(run_ours(synth, items))
-    del ort_voice
-    gc.collect()
     ort_rtf = report("piper-tts / onnxruntime", *min(ort_runs, key=lambda r: r[1]), rate)
     ours_rtf = report("ours (torch, cpu, batch 1)", *min(our_runs, key=lambda r: r[1]), rate)
     print(f"ratio ours/ORT (CPU, best of {args.rounds} alternating rounds): {ours_rtf / ort_rtf:.3f}")

@@ -66,58 +66,81 @@ class Generator(nn.Module):
         self.per_level = len(layout.resblock_kernels)
         self.conv_post = nn.Conv1d(ch, 1, layout.post_kernel, padding=layout.post_kernel // 2, bias=layout.post_bias)
         self.hop = layout.hop_length
-        self.halo_frames = _receptive_halo_frames(layout)
+        # Tiling starts at the first level narrow enough for channels-last: the wide levels
+        # before it are cheap and run whole; the tiled tail needs only a few samples of halo.
+        narrow = [i for i, c in enumerate(_level_channels(layout)) if c <= _CHANNELS_LAST_MAX]
+        self.tail_from = narrow[0] if narrow else len(layout.upsample_rates)
+        self.tail_unit = 1  # frames -> samples at the tail's input rate
+        for rate in layout.upsample_rates[: self.tail_from]:
+            self.tail_unit *= rate
+        self.tail_halo = _tail_halo(layout, self.tail_from)
 
     def forward(self, z: torch.Tensor, tile_frames: int = 0) -> torch.Tensor:
         """Latent [B, C, F] -> audio [B, 1, F * hop].
 
-        With tile_frames > 0 the frames are decoded in overlapping tiles. The network is a
-        pure conv stack with a finite receptive field, so a tile with `halo_frames` of context
-        each side gives the same samples; on a CPU the tile's activations stay in cache, which
-        is what makes the 32-channel, full-rate last level fast, and it bounds peak memory.
+        With tile_frames > 0 (CPU) the narrow, full-rate tail of the network runs in tiles of
+        that many frames. It is a pure conv stack with a finite receptive field, so a tile with
+        `tail_halo` samples of context each side gives the same samples, while its activations
+        stay in cache and oneDNN reuses its kernels for the repeated tile shape.
         """
-        n = z.shape[2]
-        if tile_frames <= 0 or n <= tile_frames + 2 * self.halo_frames:
-            return self._decode(z)
+        on_cpu = z.device.type == "cpu"
+        x = self.conv_pre(z)
+        for level in range(self.tail_from):
+            x = self._level(level, x, on_cpu)
+        n, tile, halo = x.shape[2], tile_frames * self.tail_unit, self.tail_halo
+        if tile_frames <= 0 or n <= tile + 2 * halo:
+            return self._tail(x, on_cpu)
         pieces = []
-        for start in range(0, n, tile_frames):
-            end = min(start + tile_frames, n)
-            lo, hi = max(0, start - self.halo_frames), min(n, end + self.halo_frames)
-            out = self._decode(z[:, :, lo:hi])
-            pieces.append(out[:, :, (start - lo) * self.hop : (end - lo) * self.hop])
+        for start in range(0, n, tile):
+            end = min(start + tile, n)
+            lo, hi = max(0, start - halo), min(n, end + halo)
+            scale = self.hop // self.tail_unit
+            out = self._tail(x[:, :, lo:hi], on_cpu)
+            pieces.append(out[:, :, (start - lo) * scale : (end - lo) * scale])
         return torch.cat(pieces, dim=2)
 
-    def _decode(self, z: torch.Tensor) -> torch.Tensor:
-        x = self.conv_pre(z)
-        on_cpu = z.device.type == "cpu"
-        for level, up in enumerate(self.ups):
-            x = F.leaky_relu_(x, _SLOPE)  # x is always a fresh buffer here
-            if on_cpu and x.dim() == 3 and up.out_channels <= _CHANNELS_LAST_MAX:
-                x = to_channels_last_2d(x)
-            x = conv(up, x)
-            x_act = F.leaky_relu(x, _SLOPE)
-            blocks = self.resblocks[level * self.per_level : (level + 1) * self.per_level]
-            acc = blocks[0](x, x_act)
-            for blk in blocks[1:]:
-                acc.add_(blk(x, x_act))
-            x = acc.div_(self.per_level)
-        x = conv(self.conv_post, F.leaky_relu_(x))  # default slope 0.01 here, as in HiFi-GAN
+    def _level(self, level: int, x: torch.Tensor, on_cpu: bool) -> torch.Tensor:
+        up = self.ups[level]
+        x = F.leaky_relu(x, _SLOPE)
+        if on_cpu and x.dim() == 3 and up.out_channels <= _CHANNELS_LAST_MAX:
+            x = to_channels_last_2d(x)
+        x = conv(up, x)
+        x_act = F.leaky_relu(x, _SLOPE)
+        blocks = self.resblocks[level * self.per_level : (level + 1) * self.per_level]
+        acc = blocks[0](x, x_act)
+        for blk in blocks[1:]:
+            acc.add_(blk(x, x_act))
+        return acc.div_(self.per_level)
+
+    def _tail(self, x: torch.Tensor, on_cpu: bool) -> torch.Tensor:
+        for level in range(self.tail_from, len(self.ups)):
+            x = self._level(level, x, on_cpu)
+        x = conv(self.conv_post, F.leaky_relu(x))  # default slope 0.01 here, as in HiFi-GAN
         if x.dim() == 4:
             x = x.squeeze(2).contiguous()
         return torch.tanh_(x)
 
 
-def _receptive_halo_frames(layout: DecoderLayout) -> int:
-    """Frames of context each side that can influence a frame's samples (rounded up, +1 spare)."""
-    samples_per_unit = layout.hop_length  # output samples per input unit at the current level
-    reach = (layout.pre_kernel // 2) * samples_per_unit
-    for rate, kernel in zip(layout.upsample_rates, layout.upsample_kernels):
-        reach += math.ceil(kernel / rate) * samples_per_unit  # transposed conv spread, in input units
-        samples_per_unit //= rate
+def _level_channels(layout: DecoderLayout) -> list[int]:
+    return [layout.initial_channels >> (i + 1) for i in range(len(layout.upsample_rates))]
+
+
+def _tail_halo(layout: DecoderLayout, first: int) -> int:
+    """Samples of context (at the input rate of level `first`) that can reach an output sample."""
+    scale = 1  # output samples per unit at the current level's input rate
+    for rate in layout.upsample_rates[first:]:
+        scale *= rate
+    reach = 0
+    for rate, kernel in zip(layout.upsample_rates[first:], layout.upsample_kernels[first:]):
+        reach += math.ceil(kernel / rate) * scale  # transposed conv spread, in input units
+        scale //= rate
         chain = max(sum((layout.resblock_kernels[j] // 2) * d for d in dils)
                     for j, dils in enumerate(layout.resblock_dilations))
         if layout.resblock_type == "1":
             chain += len(layout.resblock_dilations[0]) * (max(layout.resblock_kernels) // 2)
-        reach += chain * samples_per_unit
+        reach += chain * scale
     reach += layout.post_kernel // 2
-    return math.ceil(reach / layout.hop_length) + 1
+    total = 1
+    for rate in layout.upsample_rates[first:]:
+        total *= rate
+    return math.ceil(reach / total) + 1
