@@ -1,0 +1,1 @@
+"""Rendering: chunk cache and audiobook file writers. No Qt."""
