@@ -1,5 +1,6 @@
 """Command line: speak text or a book file to a WAV with a Piper voice, list voices.
 
+    audiobook render BOOK [-o DIR] [--voice PATH] [--batch-size N] [--device cpu|cuda] [--format flac|wav]
     audiobook say "Hello there." -o hello.wav
     audiobook say --file resources/demo_book.md -o demo.wav
     audiobook voices [--add PATH.onnx ...]
@@ -69,6 +70,9 @@ def _cmd_say(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="audiobook", description="Local audiobook renderer (Piper voices, our VITS).")
     sub = parser.add_subparsers(dest="command", required=True)
+    from backend.cli_render import add_render_parser
+
+    add_render_parser(sub)
     say = sub.add_parser("say", help="speak text or a book file (txt, md, epub) to one WAV file")
     say.add_argument("text", nargs="?", help="the text to speak")
     say.add_argument("--file", help="read the text from a book file instead")

@@ -13,15 +13,15 @@ import contextlib
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import soundfile as sf
+
+from backend.render.atomic_file import replacing
 
 # Bump when the key recipe or the stored format changes, so old entries miss.
 KEY_VERSION = 1
@@ -65,47 +65,20 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename durable. POSIX only; some filesystems refuse, which is harmless."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _atomic_write_bytes(target: Path, data: bytes, what: str) -> None:
     """Write data to target via temp file + fsync + os.replace; raise CacheWriteError on OSError.
 
     On any failure the temp file is removed and an existing target is untouched.
     """
     folder = target.parent
-    tmp_path: str | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=target.suffix, dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_path, target)
-        tmp_path = None
-        _fsync_dir(folder)
+        with replacing(target, prefix=_TEMP_PREFIX, suffix=target.suffix, private=True) as temp:
+            temp.write_bytes(data)
     except OSError as exc:
         raise CacheWriteError(
             f"Could not write {what} in folder {folder}: {_reason(exc)}", exc.errno, folder
         ) from exc
-    finally:
-        if tmp_path is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_path)
 
 
 class ChunkCache:

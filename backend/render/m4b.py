@@ -11,13 +11,14 @@ never held in memory.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import subprocess
 import tempfile
 from pathlib import Path
 
 import soundfile as sf
+
+from backend.render.atomic_file import replacing
 
 _BLOCK_FRAMES = 1 << 16
 _STDERR_TAIL_LINES = 15
@@ -119,16 +120,6 @@ def _cover_suffix(cover: bytes, cover_mime: str | None, out: Path) -> str:
 
 
 # -- running ffmpeg --------------------------------------------------------------
-def _temp_output(out: Path) -> Path:
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".partial", dir=out.parent)
-    except OSError as exc:
-        raise EncodeError(f"Cannot write {out}: folder {out.parent} is not writable "
-                          f"({exc.strerror or exc})", out) from exc
-    os.close(fd)
-    return Path(name)
-
-
 def _run_ffmpeg(args: list[str], out: Path, feed=None) -> None:
     """Run ffmpeg; feed(stdin) streams input. Raises EncodeError with stderr's tail."""
     with tempfile.TemporaryFile() as err:
@@ -171,15 +162,12 @@ def _write_temp(path: Path, data: bytes, out: Path) -> None:
 
 def _encode_to(out: Path, args: list[str], feed=None) -> None:
     """Run ffmpeg into a temp file beside `out`, then rename: `out` is never half written."""
-    temp = _temp_output(out)
     try:
-        _run_ffmpeg(args + [str(temp)], out, feed)
-        os.replace(temp, out)
+        with replacing(out, suffix=".partial") as temp:
+            _run_ffmpeg(args + [str(temp)], out, feed)
     except OSError as exc:
-        raise EncodeError(f"Could not write {out}: {exc.strerror or exc}", out) from exc
-    finally:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        raise EncodeError(f"Could not write {out}: folder {out.parent} is not writable or full "
+                          f"({exc.strerror or exc})", out) from exc
 
 
 def _stream_pcm(chapter_files: list[Path]):

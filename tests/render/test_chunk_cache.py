@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pytest
 
-from backend.render import chunk_cache
+from backend.render import atomic_file
 from backend.render.chunk_cache import (
     CacheWriteError,
     ChunkCache,
@@ -117,7 +117,7 @@ def test_crash_between_write_and_replace_leaves_no_entry(cache, monkeypatch):
     def crash(src, dst):
         raise SimulatedCrash()
 
-    monkeypatch.setattr(chunk_cache.os, "replace", crash)
+    monkeypatch.setattr(atomic_file.os, "replace", crash)
     with pytest.raises(SimulatedCrash):
         cache.put(key, tone())
     monkeypatch.undo()
@@ -191,7 +191,7 @@ def test_disk_full_raises_clear_error_and_keeps_cache_valid(cache, monkeypatch):
     def no_space(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(chunk_cache.os, "fsync", no_space)
+    monkeypatch.setattr(atomic_file.os, "fsync", no_space)
     with pytest.raises(CacheWriteError) as info:
         cache.put(key, tone())
     monkeypatch.undo()
@@ -210,7 +210,7 @@ def test_disk_full_while_overwriting_keeps_old_entry(cache, monkeypatch):
     def no_space(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(chunk_cache.os, "fsync", no_space)
+    monkeypatch.setattr(atomic_file.os, "fsync", no_space)
     with pytest.raises(CacheWriteError):
         cache.put(key, tone(0.4))
     monkeypatch.undo()
@@ -235,7 +235,7 @@ def test_permission_error_from_the_os_is_wrapped(cache, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(chunk_cache.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(atomic_file.tempfile, "mkstemp", denied)
     with pytest.raises(CacheWriteError, match="Permission denied") as info:
         cache.put(key_for(), tone())
     assert str(cache.folder) in str(info.value)
@@ -273,7 +273,7 @@ def test_manifest_write_failure_keeps_old_manifest(tmp_path, monkeypatch):
     def no_space(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(chunk_cache.os, "fsync", no_space)
+    monkeypatch.setattr(atomic_file.os, "fsync", no_space)
     with pytest.raises(CacheWriteError, match="No space left on device"):
         write_manifest(tmp_path, {"done": 2})
     monkeypatch.undo()

@@ -1,0 +1,185 @@
+"""AudioEngine: book -> cached chunk audio -> chapter files and an M4B.
+
+Plan the chunks, render the missing ones in length-sorted batches, store every chunk in the
+content-addressed cache as soon as its batch is done, then assemble. A stopped or crashed render
+resumes from the cache and, since seeds derive from the chunks, ends sample-identical to an
+uninterrupted one. The host talks to it only through RenderEvents and a CancelToken.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from backend.render.chunk_cache import CacheWriteError, ChunkCache, read_manifest, write_manifest
+from backend.render.events import (
+    BatchReport,
+    CancelToken,
+    Progress,
+    RenderEvents,
+    RenderFailed,
+    RenderStopped,
+    RenderSummary,
+)
+from backend.render.plan import PlannedChunk, RenderPlan, job_id, make_plan, synthesis_params
+from backend.render.vram import vram_status
+from backend.settings import RenderSettings
+
+
+@dataclass
+class RenderJob:
+    book_path: Path
+    output_dir: Path
+    settings: RenderSettings
+
+
+class AudioEngine:
+    def __init__(self, job: RenderJob, events: RenderEvents | None = None, cancel: CancelToken | None = None):
+        self.job = job
+        self.events = events or RenderEvents()
+        self.cancel = cancel or CancelToken()
+        self.synth = None
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _log(self, message: str, level: str = "info") -> None:
+        self.events.log(level, message)
+
+    def job_dir(self) -> Path:
+        return self.job.settings.cache_root() / "jobs" / job_id(self.job.book_path)
+
+    # -- the whole render ------------------------------------------------------------------
+    def run(self) -> RenderSummary:
+        """Render the job. Raises RenderStopped on cancel, RenderFailed with a message otherwise."""
+        from backend.render.m4b import AudioFileError
+        from backend.text import BookError
+        from backend.tts.errors import VoiceError
+
+        try:
+            summary = self._run()
+        except RenderStopped:
+            self._log("Stopped. Everything rendered so far is cached; run the same render again to resume.",
+                      "warning")
+            raise
+        except (BookError, VoiceError, CacheWriteError, AudioFileError, ValueError, OSError) as exc:
+            message = str(exc)
+            self._log(message, "error")
+            self.events.failed(message)
+            raise RenderFailed(message) from exc
+        self.events.finished(summary)
+        return summary
+
+    def _run(self) -> RenderSummary:
+        from backend.text import load_book
+        from backend.tts.synth import Synthesizer
+
+        settings, started = self.job.settings, time.perf_counter()
+        book = load_book(self.job.book_path, footnotes=settings.footnotes)
+        for warning in book.warnings:
+            self._log(warning, "warning")
+        self._log(f"Book: {book.title or self.job.book_path.name}"
+                  f"{' by ' + book.author if book.author else ''}, {len(book.chapters)} chapters")
+        device = settings.resolved_device()
+        self.synth = Synthesizer.load(settings.voice, device=device, dtype=settings.precision,
+                                      noise_scale=settings.noise_scale, noise_w=settings.noise_w)
+        self._log(f"Voice {self.synth.voice.name} loaded on {device} in {self.synth.load_seconds:.2f}s; "
+                  f"batch size {settings.batch_size}")
+        plan = make_plan(book, self.synth.voice, settings)
+        if not plan.chunks:
+            raise ValueError(f"'{self.job.book_path.name}' has no speakable text.")
+        cache = ChunkCache(self.job_dir() / "chunks", self.synth.sample_rate)
+        self._write_manifest(book, plan)
+        todo, reused = self._check_cache(cache, plan)
+        self._render(cache, todo, len(plan.unique_keys), reused, started)
+
+        from backend.render.outputs import write_outputs
+
+        outputs, audio_seconds = write_outputs(self, book, plan, cache)
+        summary = RenderSummary(
+            title=book.title or self.job.book_path.stem, chapters=len(book.chapters), chunks=len(plan.chunks),
+            rendered=len(todo), reused=reused, characters=plan.characters, audio_seconds=audio_seconds,
+            wall_seconds=time.perf_counter() - started, outputs=outputs, output_dir=self.job.output_dir,
+        )
+        self._log(
+            f"Done: {summary.chapters} chapters, {summary.chunks} chunks ({summary.rendered} rendered, "
+            f"{summary.reused} reused), {summary.characters:,} characters, {_hms(summary.audio_seconds)} of audio "
+            f"in {_hms(summary.wall_seconds)} ({summary.realtime_factor:.1f}x real time)"
+        )
+        for path in outputs:
+            self._log(f"Wrote {path}")
+        return summary
+
+    def _write_manifest(self, book, plan: RenderPlan) -> None:
+        folder = self.job_dir()
+        previous = read_manifest(folder)
+        if previous.warning:
+            self._log(previous.warning, "warning")
+        write_manifest(folder, {
+            "version": 1,
+            "book": str(self.job.book_path.resolve()),
+            "title": book.title,
+            "voice": self.synth.voice.name,
+            "voice_hash": self.synth.voice.file_hash,
+            "params": synthesis_params(self.synth.voice, self.job.settings),
+            "chapters": plan.chapter_titles,
+            "chunks": [{"key": pc.key, "chapter": pc.chunk.chapter_index, "chars": len(pc.chunk.text)}
+                       for pc in plan.chunks],
+        })
+
+    def _check_cache(self, cache: ChunkCache, plan: RenderPlan) -> tuple[list[PlannedChunk], int]:
+        """Which unique chunks still need rendering; cached ones are verified, bad ones redone."""
+        todo, reused, bad = [], 0, 0
+        for key, pc in plan.unique_keys.items():
+            existed = cache.has(key)
+            if existed and cache.verify(key):
+                reused += 1
+            else:
+                bad += existed
+                todo.append(pc)
+        if bad:
+            self._log(f"{bad} cached chunks were damaged and will be rendered again.", "warning")
+        if reused:
+            self._log(f"Resuming: {reused} of {reused + len(todo)} chunks already rendered and verified; "
+                      f"{len(todo)} to go.")
+        return todo, reused
+
+    def _render(self, cache: ChunkCache, todo: list[PlannedChunk], total: int, reused: int, started: float) -> None:
+        from backend.tts.synth import SynthItem
+
+        settings, synth = self.job.settings, self.synth
+        # Longest first, so each batch holds similar lengths and padding stays small.
+        order = sorted(todo, key=lambda pc: -len(pc.chunk.text))
+        chars_left = sum(len(pc.chunk.text) for pc in order)
+        synth_seconds = audio_seconds = chars_done = 0.0
+        done = reused
+        self.events.progress(Progress(done, total, time.perf_counter() - started, None, None))
+        for n, start in enumerate(range(0, len(order), settings.batch_size), 1):
+            if self.cancel.cancelled:
+                raise RenderStopped()
+            batch = order[start : start + settings.batch_size]
+            t0 = time.perf_counter()
+            items = [SynthItem(synth.phoneme_ids(pc.chunk.text), pc.seed, settings.length_scale) for pc in batch]
+            audios = synth.synthesize_batch(items)
+            for pc, audio in zip(batch, audios):
+                # A chunk with nothing to say is stored as one silent sample: it is done, not missing.
+                cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
+            took = time.perf_counter() - t0
+            batch_audio = sum(a.size for a in audios) / synth.sample_rate
+            synth_seconds, audio_seconds = synth_seconds + took, audio_seconds + batch_audio
+            batch_chars = sum(len(pc.chunk.text) for pc in batch)
+            chars_done, chars_left = chars_done + batch_chars, chars_left - batch_chars
+            done += len(batch)
+            vram = vram_status(str(synth.device))
+            line = (f"[{time.strftime('%H:%M:%S')}] Batch {n} ({len(batch)} chunks) done in {took:.2f}s "
+                    f"({took / len(batch):.2f}s/chunk) | {vram}")
+            self.events.batch_done(BatchReport(n, len(batch), took, batch_audio, vram, line))
+            eta = chars_left * synth_seconds / chars_done if chars_done else None
+            rtf = audio_seconds / synth_seconds if synth_seconds else None
+            self.events.progress(Progress(done, total, time.perf_counter() - started, eta, rtf))
+
+
+def _hms(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

@@ -1,0 +1,77 @@
+"""Book + voice + settings -> the list of chunks to render, each with its cache key and seed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.render.chunk_cache import chunk_key
+from backend.settings import RenderSettings
+from backend.text import Book, Chunk, plan_book_chunks
+from backend.tts.synth import chunk_seed
+from backend.tts.voice import Voice
+
+ENGINE_VERSION = "vits-torch-1"  # bump when our synthesis changes its audio
+
+
+@dataclass(frozen=True)
+class PlannedChunk:
+    index: int
+    chunk: Chunk
+    key: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    chunks: list[PlannedChunk]
+    chapter_titles: list[str]
+
+    @property
+    def unique_keys(self) -> dict[str, PlannedChunk]:
+        """Identical text renders identically, so it is rendered once."""
+        first: dict[str, PlannedChunk] = {}
+        for pc in self.chunks:
+            first.setdefault(pc.key, pc)
+        return first
+
+    @property
+    def characters(self) -> int:
+        return sum(len(pc.chunk.text) for pc in self.chunks)
+
+
+def synthesis_params(voice: Voice, settings: RenderSettings) -> dict:
+    """Everything besides text, voice file and seed that changes a chunk's audio."""
+    return {
+        "engine": ENGINE_VERSION,
+        "precision": settings.precision,
+        "length_scale": voice.length_scale if settings.length_scale is None else settings.length_scale,
+        "noise_scale": voice.noise_scale if settings.noise_scale is None else settings.noise_scale,
+        "noise_w": voice.noise_w if settings.noise_w is None else settings.noise_w,
+    }
+
+
+def make_plan(book: Book, voice: Voice, settings: RenderSettings) -> RenderPlan:
+    params = synthesis_params(voice, settings)
+    planned = []
+    for i, chunk in enumerate(plan_book_chunks(book, settings.max_chars)):
+        seed = chunk_seed(chunk.text, settings.seed)
+        planned.append(PlannedChunk(i, chunk, chunk_key(chunk.text, voice.file_hash, params, seed), seed))
+    titles = [c.title or f"Chapter {n}" for n, c in enumerate(book.chapters, 1)]
+    return RenderPlan(planned, titles)
+
+
+def job_id(book_path: Path) -> str:
+    """A stable folder name per book file: its name plus a hash of its bytes."""
+    digest = hashlib.sha256(book_path.read_bytes()).hexdigest()[:16]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", book_path.stem)[:40] or "book"
+    return f"{stem}-{digest}"
+
+
+def safe_filename(text: str, limit: int = 80) -> str:
+    """A title as a file name that works on Windows and Linux."""
+    cleaned = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', " ", text).strip().rstrip(".")
+    cleaned = re.sub(r"\s+", " ", cleaned)[:limit].strip()
+    return cleaned or "untitled"
