@@ -156,3 +156,21 @@ def test_other_outputs_and_wav(tmp_path, book):
     assert names == ["01 - Chapter 1 Morning.mp3", "01 - Chapter 1 Morning.wav", "02 - Chapter 2 Evening.mp3",
                      "02 - Chapter 2 Evening.wav", "ferry.vtt"]
     assert (tmp_path / "out" / "ferry.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+
+
+def test_epub_with_toc_and_cover_makes_a_tagged_m4b(tmp_path):
+    import subprocess
+
+    from backend.render.m4b import ffmpeg_exe
+    from tests.text.epub_factory import epub3_book
+
+    book = epub3_book(tmp_path / "harbour.epub")
+    summary = render(book, tmp_path / "out", settings(tmp_path, outputs=["m4b"]))
+    assert summary.title == "The Harbour" and summary.chapters == 6
+    m4b = tmp_path / "out" / "The Harbour.m4b"
+    _, chapters = probe_chapters(m4b)
+    assert [c[2] for c in chapters] == ["Introduction", "Chapter One: The Storm", "Chapter Two", "The Lighthouse",
+                                        "The Return", "Chapter Three"]
+    info = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(m4b)], capture_output=True, text=True).stderr
+    assert re.search(r"title\s*: The Harbour", info) and re.search(r"artist\s*: Mary Writer", info)
+    assert "attached pic" in info
