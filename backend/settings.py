@@ -22,7 +22,7 @@ class RenderSettings:
     voice: str | None = None  # path to a Piper .onnx; None: the bundled voice
     device: str = "auto"  # auto (CUDA when available), cpu, cuda, cuda:N
     precision: str = "float32"
-    batch_size: int = 1  # chunks per forward pass; 1 is right on a CPU
+    batch_size: int | str = 1  # chunks per forward pass, or "auto"; 1 is right on a CPU
     max_chars: int = DEFAULT_MAX_CHARS
     length_scale: float | None = None  # speaking rate; None: the voice's default
     noise_scale: float | None = None
@@ -35,6 +35,13 @@ class RenderSettings:
     outputs: list[str] = field(default_factory=lambda: ["m4b", "srt", "vtt"])
     footnotes: str = "skip"
     cache_dir: str | None = None  # None: the platformdirs user cache dir
+    # GPU memory policy (used on CUDA): cap on this process's VRAM, and when to clear the
+    # allocator cache (fragmentation above the threshold and at least `interval` batches since
+    # the last clear; interval 0 = never).
+    vram_limit_percent: int | None = None  # None: by VRAM tier (95/90/85 %)
+    cache_clear_fragmentation: float = 0.30
+    cache_clear_interval: int = 20
+    voices: list[str] = field(default_factory=list)  # user-added Piper voices (.onnx paths)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -44,7 +51,8 @@ class RenderSettings:
             if not ok:
                 raise ValueError(message)
 
-        check(isinstance(self.batch_size, int) and 1 <= self.batch_size <= 64, "batch size must be 1 to 64")
+        check(self.batch_size == "auto" or (isinstance(self.batch_size, int) and not isinstance(self.batch_size, bool)
+                                             and 1 <= self.batch_size <= 64), "batch size must be 1 to 64 or 'auto'")
         check(isinstance(self.max_chars, int) and 50 <= self.max_chars <= 2000, "chunk length must be 50 to 2000 characters")
         check(self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}")
         check(self.device == "auto" or self.device == "cpu" or self.device.startswith("cuda"),
@@ -60,6 +68,15 @@ class RenderSettings:
         check(self.chapter_format in CHAPTER_FORMATS, f"chapter format must be one of {', '.join(CHAPTER_FORMATS)}")
         check(all(o in EXTRA_OUTPUTS for o in self.outputs), f"outputs must be among {', '.join(EXTRA_OUTPUTS)}")
         check(self.footnotes in ("skip", "read"), "footnotes must be 'skip' or 'read'")
+        check(self.vram_limit_percent is None or (isinstance(self.vram_limit_percent, int)
+                                                  and 50 <= self.vram_limit_percent <= 100),
+              "VRAM limit must be 50 to 100 percent")
+        check(isinstance(self.cache_clear_fragmentation, (int, float)) and 0.0 < self.cache_clear_fragmentation < 1.0,
+              "cache-clear fragmentation threshold must be between 0 and 1")
+        check(isinstance(self.cache_clear_interval, int) and 0 <= self.cache_clear_interval <= 10000,
+              "cache-clear interval must be 0 (never) to 10000 batches")
+        check(isinstance(self.voices, list) and all(isinstance(v, str) for v in self.voices),
+              "voices must be a list of file paths")
 
     def resolved_device(self) -> str:
         if self.device != "auto":
@@ -67,6 +84,17 @@ class RenderSettings:
         import torch
 
         return "cuda" if torch.cuda.is_available() else "cpu"
+
+    def resolved_batch_size(self, device: str) -> int:
+        """'auto' is 1 on the CPU; on CUDA the VRAM tier table until the GPU subsystem measures it."""
+        if self.batch_size != "auto":
+            return int(self.batch_size)
+        if not device.startswith("cuda"):
+            return 1
+        import torch
+
+        total_gb = torch.cuda.get_device_properties(torch.device(device)).total_memory / 1e9
+        return recommended_batch_size(total_gb)
 
     def cache_root(self) -> Path:
         if self.cache_dir:
@@ -81,3 +109,11 @@ class RenderSettings:
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+
+def recommended_batch_size(total_vram_gb: float) -> int:
+    """The tier table: 24 GB+: 10, 16 GB+: 5, 12 GB+: 3, 8 GB+: 2, less: 1."""
+    for floor, size in ((24, 10), (16, 5), (12, 3), (8, 2)):
+        if total_vram_gb >= floor * 0.95:  # cards sold as 24 GB report a little less
+            return size
+    return 1

@@ -42,6 +42,7 @@ class AudioEngine:
         self.events = events or RenderEvents()
         self.cancel = cancel or CancelToken()
         self.synth = None
+        self.batch_size = 1
 
     # -- helpers ---------------------------------------------------------------------------
     def _log(self, message: str, level: str = "info") -> None:
@@ -84,8 +85,9 @@ class AudioEngine:
         device = settings.resolved_device()
         self.synth = Synthesizer.load(settings.voice, device=device, dtype=settings.precision,
                                       noise_scale=settings.noise_scale, noise_w=settings.noise_w)
+        self.batch_size = settings.resolved_batch_size(device)
         self._log(f"Voice {self.synth.voice.name} loaded on {device} in {self.synth.load_seconds:.2f}s; "
-                  f"batch size {settings.batch_size}")
+                  f"batch size {self.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
         plan = make_plan(book, self.synth.voice, settings)
         if not plan.chunks:
             raise ValueError(f"'{self.job.book_path.name}' has no speakable text.")
@@ -155,10 +157,10 @@ class AudioEngine:
         synth_seconds = audio_seconds = chars_done = 0.0
         done = reused
         self.events.progress(Progress(done, total, time.perf_counter() - started, None, None))
-        for n, start in enumerate(range(0, len(order), settings.batch_size), 1):
+        for n, start in enumerate(range(0, len(order), self.batch_size), 1):
             if self.cancel.cancelled:
                 raise RenderStopped()
-            batch = order[start : start + settings.batch_size]
+            batch = order[start : start + self.batch_size]
             t0 = time.perf_counter()
             items = [SynthItem(synth.phoneme_ids(pc.chunk.text), pc.seed, settings.length_scale) for pc in batch]
             audios = synth.synthesize_batch(items)
