@@ -18,6 +18,8 @@ class BatchReport:
     audio_seconds: float
     vram: str  # the "VRAM: …" part of the log line
     line: str  # the whole Activity Log line
+    vram_used: int | None = None  # bytes, device-wide; None on the CPU
+    vram_total: int | None = None
 
 
 @dataclass(frozen=True)
