@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "batch_size", 1) < 1 or getattr(args, "max_chars", 400) < 20:
+    if args.command == "say" and (args.batch_size < 1 or args.max_chars < 20):
         print("--batch-size must be at least 1 and --max-chars at least 20.", file=sys.stderr)
         return EXIT_ERROR
     try:

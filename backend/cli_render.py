@@ -56,19 +56,51 @@ class ConsoleEvents(RenderEvents):
         self._close()
 
 
+_FLAGS = {"voice": "--voice", "device": "--device", "precision": "--precision", "batch_size": "--batch-size",
+          "max_chars": "--max-chars", "length_scale": "--speed", "chapter_format": "--format", "outputs": "--outputs",
+          "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed"}
+
+
+def _number(flag: str, kind, text: str | None):
+    if text is None:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{flag} must be {what}, got {text!r}") from None
+
+
+def _flag_overrides(args) -> dict:
+    """The settings given on the command line (None: not given, the saved value stays)."""
+    batch = args.batch_size
+    if batch is not None and batch.strip().lower() == "auto":
+        batch = "auto"
+    else:
+        batch = _number("--batch-size", int, batch)
+    outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs is not None else None
+    return dict(voice=args.voice, device=args.device, precision=args.precision, batch_size=batch,
+                max_chars=_number("--max-chars", int, args.max_chars),
+                length_scale=_number("--speed", float, args.speed), chapter_format=args.format, outputs=outputs,
+                footnotes=args.footnotes, cache_dir=args.cache_dir, seed=_number("--seed", int, args.seed))
+
+
 def run_render(args) -> int:
     from backend.render.engine import AudioEngine, RenderJob
     from backend.render.events import RenderFailed, RenderStopped
-    from backend.settings import RenderSettings
+    from backend.settings_store import apply_overrides, load_settings
 
     book = Path(args.book)
+    loaded = load_settings()
+    for warning in loaded.warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
     try:
-        settings = RenderSettings(
-            voice=args.voice, device=args.device, precision=args.precision, batch_size=args.batch_size,
-            max_chars=args.max_chars, length_scale=args.speed, chapter_format=args.format,
-            outputs=[o for o in args.outputs.split(",") if o] if args.outputs is not None else ["m4b", "srt", "vtt"],
-            footnotes=args.footnotes, cache_dir=args.cache_dir, seed=args.seed,
-        )
+        settings = loaded.settings
+        for key, value in _flag_overrides(args).items():  # one at a time, so an error names its flag
+            try:
+                settings = apply_overrides(settings, **{key: value})
+            except ValueError as exc:
+                raise ValueError(f"{_FLAGS[key]} {value!r}: {exc}") from None
     except ValueError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
@@ -103,15 +135,21 @@ def add_render_parser(sub) -> None:
     r = sub.add_parser("render", help="render a book (txt, md, epub) to chapter files and an M4B; resumable")
     r.add_argument("book", help="the book file")
     r.add_argument("-o", "--output", help="output folder (default: ./BOOKNAME_audiobook)")
-    r.add_argument("--voice", help="a Piper voice .onnx (its .onnx.json beside it); default: the bundled voice")
-    r.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
-    r.add_argument("--precision", default="float32", help="float32, float16 or bfloat16 (the last two on CUDA)")
-    r.add_argument("--batch-size", type=int, default=1, help="chunks per forward pass (1 on a CPU; more on a GPU)")
-    r.add_argument("--max-chars", type=int, default=400, help="longest chunk in characters")
-    r.add_argument("--speed", type=float, default=None, help="length scale: >1 slower, <1 faster")
-    r.add_argument("--format", default="flac", help="chapter files: flac or wav")
+    # Every setting defaults to None: a flag not given leaves the saved value (user_settings.json) alone.
+    # Numbers are parsed in run_render so a bad value gives one "Error:" line and exit code 1.
+    # batch size and max chars use their own dest: backend.cli.main compares args.batch_size with ints.
+    r.add_argument("--voice", default=None,
+                   help="a Piper voice .onnx (its .onnx.json beside it); default: the saved voice or the bundled one")
+    r.add_argument("--device", default=None, help="auto, cpu, cuda or cuda:N (default: saved, else auto)")
+    r.add_argument("--precision", default=None, help="float32, float16 or bfloat16 (the last two on CUDA)")
+    r.add_argument("--batch-size", default=None, metavar="N|auto",
+                   help="chunks per forward pass, 1 to 64 or auto (1 on a CPU; more on a GPU)")
+    r.add_argument("--max-chars", default=None, metavar="N",
+                   help="longest chunk in characters, 50 to 2000 (default: saved, else 400)")
+    r.add_argument("--speed", default=None, help="length scale: >1 slower, <1 faster")
+    r.add_argument("--format", default=None, help="chapter files: flac or wav (default: saved, else flac)")
     r.add_argument("--outputs", default=None, help="extras, comma separated: m4b,mp3,srt,vtt (default m4b,srt,vtt)")
-    r.add_argument("--footnotes", default="skip", help="epub footnotes: skip or read")
-    r.add_argument("--cache-dir", help="where chunk audio is cached (default: the user cache folder)")
-    r.add_argument("--seed", type=int, default=0, help="base seed for the voice's randomness")
+    r.add_argument("--footnotes", default=None, help="epub footnotes: skip or read")
+    r.add_argument("--cache-dir", default=None, help="where chunk audio is cached (default: the user cache folder)")
+    r.add_argument("--seed", default=None, help="base seed for the voice's randomness (default: saved, else 0)")
     r.set_defaults(func=run_render)

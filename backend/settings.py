@@ -1,11 +1,12 @@
 """Typed render settings shared by the CLI and (later) the window, with validation.
 
-Persistence (user_settings.json in the platformdirs config dir) comes with the desktop app;
-this module already owns the field names, defaults and limits.
+This module owns the field names, defaults and limits; persistence (user_settings.json in the
+platformdirs config dir) lives in backend/settings_store.py.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -55,8 +56,12 @@ class RenderSettings:
                                              and 1 <= self.batch_size <= 64), "batch size must be 1 to 64 or 'auto'")
         check(isinstance(self.max_chars, int) and 50 <= self.max_chars <= 2000, "chunk length must be 50 to 2000 characters")
         check(self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}")
-        check(self.device == "auto" or self.device == "cpu" or self.device.startswith("cuda"),
+        check(isinstance(self.device, str) and (self.device in ("auto", "cpu") or self.device.startswith("cuda")),
               "device must be auto, cpu, cuda or cuda:N")
+        for name in ("voice", "cache_dir"):
+            value = getattr(self, name)
+            check(value is None or isinstance(value, (str, os.PathLike)), f"{name} must be a file path or null")
+        check(isinstance(self.seed, int) and not isinstance(self.seed, bool), "seed must be a whole number")
         for name in ("length_scale", "noise_scale", "noise_w"):
             value = getattr(self, name)
             check(value is None or (isinstance(value, (int, float)) and 0.0 <= value <= 5.0),
@@ -66,7 +71,8 @@ class RenderSettings:
             value = getattr(self, name)
             check(isinstance(value, (int, float)) and 0.0 <= value <= 10.0, f"{name} must be 0 to 10 seconds")
         check(self.chapter_format in CHAPTER_FORMATS, f"chapter format must be one of {', '.join(CHAPTER_FORMATS)}")
-        check(all(o in EXTRA_OUTPUTS for o in self.outputs), f"outputs must be among {', '.join(EXTRA_OUTPUTS)}")
+        check(isinstance(self.outputs, (list, tuple)) and all(o in EXTRA_OUTPUTS for o in self.outputs),
+              f"outputs must be among {', '.join(EXTRA_OUTPUTS)}")
         check(self.footnotes in ("skip", "read"), "footnotes must be 'skip' or 'read'")
         check(self.vram_limit_percent is None or (isinstance(self.vram_limit_percent, int)
                                                   and 50 <= self.vram_limit_percent <= 100),

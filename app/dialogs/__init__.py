@@ -1,0 +1,5 @@
+"""Dialogs of the main window."""
+
+from app.dialogs.advanced_settings import AdvancedSettingsDialog
+
+__all__ = ["AdvancedSettingsDialog"]

@@ -1,0 +1,36 @@
+"""Start the window: Qt first (it appears in a fraction of a second); torch and the voice load
+in the worker thread afterwards."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from app.main_window import MainWindow
+    from backend.settings_store import load_settings, save_settings
+
+    argv = sys.argv if argv is None else argv
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName("Audiobook Renderer")
+    app.setDesktopFileName("audiobook-renderer")
+    icon = RESOURCES / "icon.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    loaded = load_settings()
+    window = MainWindow(loaded.settings, loaded.warnings, save_settings)
+    window.show()
+    books = [a for a in argv[1:] if Path(a).suffix.lower() in (".epub", ".txt", ".md", ".markdown")]
+    if books:
+        window.open_book(books[0])
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,324 @@
+"""The main window: open a book, pick a voice, start/stop/resume, watch progress, log and VRAM."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThread, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QMainWindow, QMessageBox, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
+
+from app.widgets.activity_log import ActivityLog
+from app.widgets.book_panel import BookPanel, format_duration
+from app.widgets.vram_gauge import VramGauge, read_nvml_usage
+from app.widgets.vram_plot import VramPlot
+from app.window_reactions import WindowReactions
+from app.worker import EngineWorker
+
+BOOK_FILTER = "Books (*.epub *.txt *.md *.markdown);;All files (*)"
+PREVIEW_TEXT = "Hello! This is how this voice will read your book."
+
+
+class MainWindow(WindowReactions, QMainWindow):
+    _want_voice = Signal(object)
+    _want_book = Signal(str, object)
+    _want_preview = Signal(str, object)
+    _want_render = Signal(str, str, object)
+
+    def __init__(self, settings, settings_warnings=(), save_settings=None):
+        super().__init__()
+        self.settings = settings
+        self._save = save_settings or (lambda s: None)
+        self.book = None  # BookInfo of the opened book
+        self.rendering = False
+        self._close_when_idle = False
+        self.last_summary = None
+        self.last_message = None
+        self.summary_box = None
+        self.setWindowTitle("Audiobook Renderer")
+        self.setAcceptDrops(True)
+        self._build()
+        self._start_worker()
+        for warning in settings_warnings:
+            self.log.append_line("warning", warning)
+        self.statusBar().showMessage("Loading voice…")
+        self._want_voice.emit(self._settings_copy())
+        self._idle_timer = QTimer(self, interval=1000, timeout=self._poll_vram)
+        self._idle_timer.start()
+        self._poll_vram()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.book_panel = BookPanel()
+        self.open_button = QPushButton("Open book…", clicked=self.choose_book)
+        self.open_button.setToolTip("Open a txt, md or epub file (or drop one on the window)")
+        self.voice_combo = QComboBox(toolTip="The Piper voice that reads the book")
+        self.voice_combo.currentIndexChanged.connect(self._voice_chosen)
+        self.add_voice_button = QPushButton("Add voice…", clicked=self.add_voice)
+        self.add_voice_button.setToolTip("Add a Piper voice: pick its .onnx file (its .onnx.json must be beside it)")
+        self.preview_button = QPushButton("Preview", clicked=self.preview)
+        self.preview_button.setToolTip("Render one sentence with this voice and play it")
+        self.output_edit = QLineEdit(toolTip="Folder for the chapter files, the M4B and the subtitles")
+        browse = QPushButton("Browse…", clicked=self.choose_output)
+        self.format_combo = QComboBox(toolTip="Chapter files: FLAC is lossless and small; WAV plays anywhere")
+        self.format_combo.addItems(["flac", "wav"])
+        self.format_combo.setCurrentText(self.settings.chapter_format)
+        self.format_combo.currentTextChanged.connect(self._format_chosen)
+        self.advanced_button = QPushButton("Advanced…", clicked=self.open_advanced)
+        self.advanced_button.setToolTip("Batch size, device, precision, pauses, speaking rate, cache…")
+
+        controls = QGroupBox("Voice and output")
+        grid = QGridLayout(controls)
+        grid.addWidget(QLabel("Voice"), 0, 0)
+        grid.addWidget(self.voice_combo, 0, 1)
+        grid.addWidget(self.add_voice_button, 0, 2)
+        grid.addWidget(self.preview_button, 0, 3)
+        grid.addWidget(QLabel("Output"), 1, 0)
+        grid.addWidget(self.output_edit, 1, 1)
+        grid.addWidget(browse, 1, 2)
+        grid.addWidget(self.format_combo, 1, 3)
+        grid.setColumnStretch(1, 1)
+
+        self.start_button = QPushButton("Start", clicked=self.start)
+        self.start_button.setToolTip("Render the book; finished chunks are cached, so a stop loses nothing")
+        self.start_button.setDefault(True)
+        self.stop_button = QPushButton("Stop", clicked=self.stop)
+        self.stop_button.setToolTip("Stop after the current batch; Start again later to resume")
+        self.progress_bar = QProgressBar(textVisible=True)
+        self.progress_bar.setFormat("Idle")
+        self.progress_label = QLabel("")
+        run_row = QHBoxLayout()
+        for w in (self.open_button, self.advanced_button):
+            run_row.addWidget(w)
+        run_row.addStretch(1)
+        run_row.addWidget(self.start_button)
+        run_row.addWidget(self.stop_button)
+
+        self.log = ActivityLog()
+        self.gauge = VramGauge()
+        self.plot = VramPlot()
+        self.export_button = QPushButton("Export VRAM graph…", clicked=self.export_vram)
+        self.export_button.setToolTip("Save the VRAM-per-batch graph as PNG and its numbers as CSV")
+        self.export_button.setEnabled(False)
+        side = QVBoxLayout()
+        side.addWidget(self.gauge)
+        side.addWidget(self.plot, 1)
+        side.addWidget(self.export_button)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.log)
+        bottom.addWidget(side_widget)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
+
+        right = QVBoxLayout()
+        right.addWidget(controls)
+        right.addLayout(run_row)
+        right.addWidget(self.progress_bar)
+        right.addWidget(self.progress_label)
+        right.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.book_panel, 1)
+        top.addLayout(right, 1)
+        top_widget = QWidget()
+        top_widget.setLayout(top)
+        main = QSplitter(Qt.Orientation.Vertical)
+        main.addWidget(top_widget)
+        main.addWidget(bottom)
+        main.setStretchFactor(0, 3)
+        main.setStretchFactor(1, 2)
+        self.setCentralWidget(main)
+        self.resize(1100, 760)
+        self._fill_voices()
+        self._update_buttons()
+
+    def _start_worker(self) -> None:
+        self.thread = QThread(self)
+        self.worker = EngineWorker()
+        self.worker.moveToThread(self.thread)
+        self._want_voice.connect(self.worker.load_voice)
+        self._want_book.connect(self.worker.inspect_book)
+        self._want_preview.connect(self.worker.preview)
+        self._want_render.connect(self.worker.render)
+        w = self.worker
+        w.log.connect(self.log.append_line)
+        w.voice_ready.connect(self._voice_ready)
+        w.voice_failed.connect(self._voice_failed)
+        w.book_ready.connect(self._book_ready)
+        w.book_failed.connect(self._book_failed)
+        w.preview_ready.connect(self._play_preview)
+        w.batch_done.connect(self._batch_done)
+        w.progress.connect(self._progress)
+        w.finished.connect(self._finished)
+        w.stopped.connect(self._stopped)
+        w.failed.connect(self._failed)
+        w.busy_changed.connect(self._busy_changed)
+        self.thread.start()
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _settings_copy(self):
+        return dataclasses.replace(self.settings, voices=list(self.settings.voices), outputs=list(self.settings.outputs))
+
+    def _changed(self) -> None:
+        try:
+            self._save(self.settings)
+        except OSError as exc:
+            self.log.append_line("warning", f"Settings not saved: {exc}")
+
+    def _update_buttons(self) -> None:
+        has_book = self.book is not None
+        self.start_button.setEnabled(has_book and not self.rendering)
+        self.stop_button.setEnabled(self.rendering)
+        for w in (self.open_button, self.voice_combo, self.add_voice_button, self.advanced_button,
+                  self.format_combo, self.output_edit):
+            w.setEnabled(not self.rendering)
+        self.preview_button.setEnabled(not self.rendering)
+        if has_book and 0 < self.book.cached < self.book.total and not self.rendering:
+            self.start_button.setText(f"Resume ({self.book.cached:,} of {self.book.total:,} chunks done)")
+        else:
+            self.start_button.setText("Start")
+
+    def _fill_voices(self) -> None:
+        from backend.tts.errors import VoiceError
+        from backend.tts.voice import load_voice
+
+        self.voice_combo.blockSignals(True)
+        self.voice_combo.clear()
+        try:
+            self.voice_combo.addItem(f"{load_voice(None).name} (bundled)", None)
+        except VoiceError as exc:
+            self.log.append_line("error", str(exc))
+        for path in self.settings.voices:
+            try:
+                self.voice_combo.addItem(load_voice(path).name, path)
+            except VoiceError as exc:
+                self.log.append_line("warning", f"Voice skipped: {exc}")
+        index = max(0, self.voice_combo.findData(self.settings.voice))
+        self.voice_combo.setCurrentIndex(index)
+        self.voice_combo.blockSignals(False)
+
+    def _poll_vram(self) -> None:
+        if self.rendering:
+            return  # batches report VRAM while rendering
+        usage = read_nvml_usage()
+        if usage is None:
+            self.gauge.set_cpu_mode()
+        else:
+            self.gauge.set_usage(*usage)
+
+    # -- user actions --------------------------------------------------------------------------
+    def choose_book(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a book", str(Path.home()), BOOK_FILTER)
+        if path:
+            self.open_book(path)
+
+    def open_book(self, path: str) -> None:
+        self.statusBar().showMessage(f"Reading {Path(path).name}…")
+        self.log.append_line("info", f"Opening {path}")
+        self._want_book.emit(str(path), self._settings_copy())
+
+    def add_voice(self) -> None:
+        from backend.tts.errors import VoiceError
+        from backend.tts.voice import load_voice
+
+        path, _ = QFileDialog.getOpenFileName(self, "Add a Piper voice", str(Path.home()), "Piper voices (*.onnx)")
+        if not path:
+            return
+        try:
+            voice = load_voice(path)
+        except VoiceError as exc:
+            self.notify(QMessageBox.Icon.Warning, "Voice not added", str(exc))
+            return
+        if path not in self.settings.voices:
+            self.settings.voices.append(path)
+        self.settings.voice = path
+        self._changed()
+        self._fill_voices()
+        self.log.append_line("info", f"Added voice {voice.name}")
+        self._voice_chosen()
+
+    def _voice_chosen(self, *_):
+        self.settings.voice = self.voice_combo.currentData()
+        self._changed()
+        self.statusBar().showMessage("Loading voice…")
+        self._want_voice.emit(self._settings_copy())
+        if self.book is not None:  # the cache keys depend on the voice
+            self._want_book.emit(str(self.book.path), self._settings_copy())
+
+    def _format_chosen(self, fmt: str) -> None:
+        self.settings.chapter_format = fmt
+        self._changed()
+
+    def choose_output(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.output_edit.text() or str(Path.home()))
+        if folder:
+            self.output_edit.setText(folder)
+
+    def preview(self) -> None:
+        self.preview_button.setEnabled(False)
+        self.statusBar().showMessage("Rendering a preview…")
+        self._want_preview.emit(PREVIEW_TEXT, self._settings_copy())
+
+    def open_advanced(self) -> None:
+        from app.dialogs.advanced_settings import AdvancedSettingsDialog
+
+        dialog = AdvancedSettingsDialog(self.settings, recommended_batch=None, gpu_name=None,
+                                        book_loaded=self.book is not None, parent=self)
+        dialog.clear_cache_requested.connect(self.clear_book_cache)
+        if dialog.exec():
+            self.settings = dialog.settings()
+            self.format_combo.setCurrentText(self.settings.chapter_format)
+            self._changed()
+            self._want_voice.emit(self._settings_copy())
+            if self.book is not None:
+                self._want_book.emit(str(self.book.path), self._settings_copy())
+
+    def clear_book_cache(self) -> None:
+        from backend.render.engine import clear_book_cache
+
+        if self.book is None:
+            return
+        removed = clear_book_cache(self.book.path, self.settings)
+        self.log.append_line("info", "Cache for this book cleared." if removed else "Nothing cached for this book.")
+        self.book.cached = 0
+        self._update_buttons()
+
+    def start(self) -> None:
+        if self.book is None or self.rendering:
+            return
+        out = self.output_edit.text().strip() or str(self.book.path.parent / f"{self.book.path.stem} audiobook")
+        self.output_edit.setText(out)
+        self.plot.clear()
+        self.export_button.setEnabled(False)
+        self.rendering = True
+        self._update_buttons()
+        self.progress_bar.setFormat("Starting…")
+        self._want_render.emit(str(self.book.path), out, self._settings_copy())
+
+    def stop(self) -> None:
+        self.worker.request_stop()
+        self.stop_button.setEnabled(False)
+        self.progress_bar.setFormat("Stopping after this batch…")
+        self.log.append_line("warning", "Stopping after the current batch…")
+
+    def export_vram(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export VRAM graph", str(Path.home() / "vram.png"), "PNG (*.png)")
+        if path:
+            png = Path(path).with_suffix(".png")
+            self.plot.export_png(png)
+            self.plot.export_csv(png.with_suffix(".csv"))
+            self.log.append_line("info", f"Saved {png} and {png.with_suffix('.csv')}")
+
+    def open_folder(self, folder: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def describe_progress(self, p) -> str:
+        parts = [f"{p.done:,} / {p.total:,} chunks", f"elapsed {format_duration(p.elapsed)}"]
+        if p.eta is not None:
+            parts.append(f"ETA {format_duration(p.eta)}")
+        if p.realtime_factor:
+            parts.append(f"{p.realtime_factor:.1f}× real time")
+        return " · ".join(parts)

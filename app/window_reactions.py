@@ -1,0 +1,152 @@
+"""How the main window reacts to the worker's signals and to window events (drop, close).
+A mixin of MainWindow, kept apart so each file stays readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from app.widgets.book_panel import format_duration
+
+BOOK_SUFFIXES = {".epub", ".txt", ".md", ".markdown"}
+
+
+class WindowReactions:
+    def notify(self, icon, title: str, text: str) -> QMessageBox:
+        """A non-blocking message box (the render keeps running); the last one is kept for tests."""
+        box = QMessageBox(icon, title, text, parent=self)
+        box.open()
+        self.last_message = box
+        return box
+
+    # -- voice and book -------------------------------------------------------------------------
+    def _voice_ready(self, name: str, device: str) -> None:
+        self.statusBar().showMessage(f"Ready: {name} on {device}")
+
+    def _voice_failed(self, message: str) -> None:
+        self.statusBar().showMessage("Voice failed to load")
+        self.preview_button.setEnabled(not self.rendering)
+        self.log.append_line("error", message)
+        self.notify(QMessageBox.Icon.Warning, "Voice problem", message)
+
+    def _book_ready(self, info) -> None:
+        same_book = self.book is not None and self.book.path == info.path
+        self.book = info
+        for warning in info.warnings:
+            self.log.append_line("warning", warning)
+        self.book_panel.show_book(info, self.settings.length_scale or 1.0)
+        if not same_book or not self.output_edit.text().strip():  # keep a folder the user chose
+            self.output_edit.setText(str(info.path.parent / f"{info.path.stem} audiobook"))
+        if info.cached:
+            self.log.append_line("info", f"{info.cached:,} of {info.total:,} chunks of this book are already rendered.")
+        self.statusBar().showMessage(f"Opened {info.path.name}")
+        self._update_buttons()
+
+    def _book_failed(self, message: str) -> None:
+        self.statusBar().showMessage("Could not open the book")
+        self.log.append_line("error", message)
+        self.notify(QMessageBox.Icon.Warning, "Cannot open this book", message)
+
+    def _play_preview(self, wav_path: str) -> None:
+        self.preview_button.setEnabled(not self.rendering)
+        self.statusBar().showMessage("Preview ready")
+        try:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+        except ImportError as exc:  # e.g. libpulse missing on a bare Linux
+            self.log.append_line("warning", f"Preview saved to {wav_path}, but sound playback is unavailable here "
+                                            f"({exc}). On Debian/Ubuntu: sudo apt install libpulse0")
+            return
+        self._audio_out = QAudioOutput(self)
+        self._player = QMediaPlayer(self)
+        self._player.setAudioOutput(self._audio_out)
+        self._player.setSource(QUrl.fromLocalFile(wav_path))
+        self._player.play()
+        self.log.append_line("info", "Playing the preview…")
+
+    # -- rendering ------------------------------------------------------------------------------
+    def _busy_changed(self, busy: bool) -> None:
+        self.rendering = busy
+        self._update_buttons()
+        if not busy and self._close_when_idle:
+            self.close()
+
+    def _batch_done(self, report) -> None:
+        self.log.append_line("info", report.line)
+        if report.vram_used is not None and report.vram_total:
+            self.gauge.set_usage(report.vram_used, report.vram_total)
+            self.plot.add_sample(report.index, report.vram_used / 1e9, report.vram_total / 1e9)
+
+    def _progress(self, p) -> None:
+        if p.stage != "render":
+            self.progress_bar.setFormat("Assembling chapters…" if p.stage == "assemble" else "Encoding the M4B…")
+            self.progress_bar.setRange(0, max(1, p.total))
+            self.progress_bar.setValue(p.done)
+            return
+        self.progress_bar.setRange(0, max(1, p.total))
+        self.progress_bar.setValue(p.done)
+        self.progress_bar.setFormat(f"{p.done:,} / {p.total:,} chunks (%p%)")
+        self.progress_label.setText(self.describe_progress(p))
+
+    def _finished(self, summary) -> None:
+        self.last_summary = summary
+        self.export_button.setEnabled(bool(self.plot.samples()))
+        self.progress_bar.setFormat("Finished")
+        self.progress_bar.setValue(self.progress_bar.maximum())
+        if self.book is not None:
+            self.book.cached = self.book.total
+        text = (f"{summary.title}: {summary.chapters} chapters, {format_duration(summary.audio_seconds)} of audio "
+                f"in {format_duration(summary.wall_seconds)} ({summary.realtime_factor:.1f}× real time).\n"
+                f"{summary.rendered:,} chunks rendered, {summary.reused:,} reused.\n\n"
+                + "\n".join(Path(p).name for p in summary.outputs))
+        self.statusBar().showMessage("Finished")
+        if self._close_when_idle:
+            return
+        box = self.notify(QMessageBox.Icon.Information, "Audiobook ready", text)
+        open_button = box.addButton("Open folder", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.buttonClicked.connect(lambda b: self.open_folder(summary.output_dir) if b is open_button else None)
+        self.summary_box = box
+
+    def _stopped(self) -> None:
+        self.progress_bar.setFormat("Stopped: Start again to resume")
+        self.statusBar().showMessage("Stopped; everything rendered so far is kept")
+        if self.book is not None:
+            self._want_book.emit(str(self.book.path), self._settings_copy())  # refresh "Resume (n of m)"
+
+    def _failed(self, message: str) -> None:
+        self.progress_bar.setFormat("Failed")
+        self.statusBar().showMessage("Render failed; finished chunks stay cached")
+        if not self._close_when_idle:
+            self.notify(QMessageBox.Icon.Critical, "Render failed",
+                        f"{message}\n\nEverything rendered so far is kept; fix the problem and press Start to resume.")
+
+    # -- window events ---------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        urls = event.mimeData().urls()
+        if urls and Path(urls[0].toLocalFile()).suffix.lower() in BOOK_SUFFIXES and not self.rendering:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = event.mimeData().urls()
+        if urls:
+            self.open_book(urls[0].toLocalFile())
+
+    def closeEvent(self, event) -> None:
+        if self.rendering:
+            if not self._close_when_idle:
+                answer = QMessageBox.question(self, "Stop rendering?",
+                                              "A render is running. Stop it after the current batch and quit? "
+                                              "Nothing finished is lost; you can resume later.")
+                if answer != QMessageBox.StandardButton.Yes:
+                    event.ignore()
+                    return
+                self._close_when_idle = True
+                self.stop()
+            event.ignore()  # closes for real when the worker reports it is idle
+            return
+        self._idle_timer.stop()
+        self.thread.quit()
+        self.thread.wait(10000)
+        event.accept()

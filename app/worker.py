@@ -1,0 +1,158 @@
+"""The engine's thread. Everything that touches torch (voice load, book inspection, preview,
+render) runs here; the window only sees Qt signals made from engine events."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+
+@dataclass
+class BookInfo:
+    path: Path
+    title: str
+    author: str | None
+    cover: bytes | None
+    chapters: list[tuple[str, int]]  # (title, characters)
+    characters: int
+    warnings: list[str]
+    cached: int  # chunks already in the cache
+    total: int  # chunks in the plan
+
+
+class _Events:
+    """RenderEvents that forward to the worker's signals (emitted from the worker thread;
+    Qt queues them to the window's thread)."""
+
+    def __init__(self, worker: "EngineWorker"):
+        self.w = worker
+
+    def log(self, level, message):
+        self.w.log.emit(level, message)
+
+    def batch_done(self, report):
+        self.w.batch_done.emit(report)
+
+    def progress(self, progress):
+        self.w.progress.emit(progress)
+
+    def finished(self, summary):
+        pass  # emitted by render() after run() returns
+
+    def failed(self, message):
+        pass  # emitted by render() with the exception's message
+
+
+class EngineWorker(QObject):
+    log = Signal(str, str)  # level, text
+    batch_done = Signal(object)  # BatchReport
+    progress = Signal(object)  # Progress
+    finished = Signal(object)  # RenderSummary
+    stopped = Signal()
+    failed = Signal(str)
+    busy_changed = Signal(bool)
+    voice_ready = Signal(str, str)  # voice name, device
+    voice_failed = Signal(str)
+    book_ready = Signal(object)  # BookInfo
+    book_failed = Signal(str)
+    preview_ready = Signal(str)  # path of a WAV
+
+    def __init__(self):
+        super().__init__()
+        self._synth = None
+        self._synth_key = None
+        self._cancel = None
+
+    # -- called from the GUI thread --------------------------------------------------------
+    def request_stop(self) -> None:
+        """Thread-safe: the engine checks the token between batches."""
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    # -- slots (run in the worker thread) ----------------------------------------------------
+    def _synthesizer(self, settings):
+        from backend.tts.synth import Synthesizer
+
+        device = settings.resolved_device()
+        key = (settings.voice, device, settings.precision, settings.noise_scale, settings.noise_w)
+        if self._synth is None or self._synth_key != key:
+            self._synth = None  # free the old model before loading the next
+            self._synth = Synthesizer.load(settings.voice, device=device, dtype=settings.precision,
+                                           noise_scale=settings.noise_scale, noise_w=settings.noise_w)
+            self._synth_key = key
+        return self._synth
+
+    @Slot(object)
+    def load_voice(self, settings) -> None:
+        try:
+            t0 = time.perf_counter()
+            synth = self._synthesizer(settings)
+            self.log.emit("info", f"Voice {synth.voice.name} ready on {synth.device} "
+                                  f"({time.perf_counter() - t0:.1f}s including PyTorch start-up)")
+            self.voice_ready.emit(synth.voice.name, str(synth.device))
+        except Exception as exc:  # shown to the user; the app stays usable
+            self.voice_failed.emit(_message(exc))
+
+    @Slot(str, object)
+    def inspect_book(self, path: str, settings) -> None:
+        try:
+            from backend.render.engine import cached_progress
+            from backend.text import load_book, spoken_paragraphs
+            from backend.tts.voice import load_voice
+
+            book = load_book(Path(path), footnotes=settings.footnotes)
+            chapters = [(c.title or f"Chapter {i}", sum(len(p) for p in spoken_paragraphs(c, include_title=False)))
+                        for i, c in enumerate(book.chapters, 1)]
+            voice = self._synth.voice if self._synth is not None else load_voice(settings.voice)
+            cached, total = cached_progress(Path(path), book, voice, settings)
+            self.book_ready.emit(BookInfo(Path(path), book.title, book.author, book.cover, chapters,
+                                          sum(n for _, n in chapters), list(book.warnings), cached, total))
+        except Exception as exc:
+            self.book_failed.emit(_message(exc))
+
+    @Slot(str, object)
+    def preview(self, text: str, settings) -> None:
+        try:
+            import soundfile as sf
+
+            synth = self._synthesizer(settings)
+            audio = synth.synthesize(text, length_scale=settings.length_scale)
+            out = Path(tempfile.gettempdir()) / f"audiobook-preview-{synth.voice.name}.wav"
+            sf.write(out, audio, synth.sample_rate, subtype="PCM_16")
+            self.preview_ready.emit(str(out))
+        except Exception as exc:
+            self.voice_failed.emit(_message(exc))
+
+    @Slot(str, str, object)
+    def render(self, book_path: str, output_dir: str, settings) -> None:
+        from backend.render.engine import AudioEngine, RenderJob
+        from backend.render.events import CancelToken, RenderFailed, RenderStopped
+
+        self._cancel = CancelToken()
+        self.busy_changed.emit(True)
+        try:
+            synth = self._synthesizer(settings)
+            engine = AudioEngine(RenderJob(Path(book_path), Path(output_dir), settings), _Events(self), self._cancel,
+                                 synthesizer=synth)
+            summary = engine.run()
+            self.finished.emit(summary)
+        except RenderStopped:
+            self.stopped.emit()
+        except RenderFailed as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # an unexpected failure must still reach the user as a dialog
+            self.log.emit("error", traceback.format_exc().rstrip())
+            self.failed.emit(_message(exc))
+        finally:
+            self._cancel = None
+            self.busy_changed.emit(False)
+
+
+def _message(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text if text else exc.__class__.__name__

@@ -1,0 +1,83 @@
+"""Screenshots of the real window for the README: idle, rendering, finished, and the
+Advanced Settings dialog. Renders the demo book for real with the bundled voice.
+
+    xvfb-run -a -s "-screen 0 1280x900x24" .venv/bin/python docs/make_screenshots.py
+
+(QT_QPA_PLATFORM=offscreen works too.) Settings and cache go to a temporary folder, so a
+user's own settings are not touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DOCS = ROOT / "docs"
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="screens-"))
+    os.environ["AUDIOBOOK_CONFIG_DIR"] = str(work / "config")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.main_window import MainWindow
+    from backend.settings import RenderSettings
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    window = MainWindow(RenderSettings(cache_dir=str(work / "cache"), max_chars=120))
+    window.show()
+
+    def wait_for(signal, timeout_ms: int) -> None:
+        loop = QEventLoop()
+        signal.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+
+    def pause(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def shot(widget, name: str) -> None:
+        pause(150)
+        path = DOCS / name
+        widget.grab().save(str(path))
+        print("wrote", path)
+
+    wait_for(window.worker.voice_ready, 60000)
+    window.open_book(str(ROOT / "resources" / "demo_book.md"))
+    wait_for(window.worker.book_ready, 30000)
+    window.output_edit.setText(str(work / "out"))
+    shot(window, "window-idle.png")
+
+    batches = []
+    window.worker.batch_done.connect(batches.append)
+    window.start()
+    while len(batches) < 3 and window.rendering:
+        wait_for(window.worker.batch_done, 30000)
+    shot(window, "window-rendering.png")
+    if window.rendering:
+        wait_for(window.worker.finished, 120000)
+    pause(300)
+    if getattr(window, "summary_box", None) is not None:
+        shot(window.summary_box, "window-finished-summary.png")
+        window.summary_box.close()
+    shot(window, "window-finished.png")
+
+    from app.dialogs.advanced_settings import AdvancedSettingsDialog
+
+    dialog = AdvancedSettingsDialog(window.settings, book_loaded=True, parent=window)
+    dialog.show()
+    shot(dialog, "advanced-settings.png")
+    dialog.close()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

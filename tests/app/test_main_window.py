@@ -1,0 +1,123 @@
+"""The real window (offscreen) driving real renders of the demo book with the bundled voice."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from app.main_window import MainWindow
+from backend.settings import RenderSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "resources" / "demo_book.md"
+
+
+@pytest.fixture()
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUDIOBOOK_CONFIG_DIR", str(tmp_path / "config"))
+    saved = []
+    win = MainWindow(RenderSettings(cache_dir=str(tmp_path / "cache"), max_chars=120, device="cpu"),
+                     ["user_settings.json was corrupt; using defaults"], saved.append)
+    win.saved = saved
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.worker.voice_ready, timeout=60000):
+        pass
+    yield win
+    if win.rendering:
+        win.worker.request_stop()
+        qtbot.waitUntil(lambda: not win.rendering, timeout=60000)
+    win.thread.quit()
+    win.thread.wait(10000)
+
+
+def open_demo(qtbot, win, tmp_path):
+    win.book = None
+    win.open_book(str(DEMO))
+    qtbot.waitUntil(lambda: win.book is not None, timeout=30000)  # the window's slot has run
+    win.output_edit.setText(str(tmp_path / "out"))
+
+
+def test_app_modules_do_not_import_torch():
+    code = "import sys, app.main, app.main_window; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+def test_settings_warnings_reach_the_log_and_cpu_mode(window):
+    assert "corrupt" in window.log.plain_text()
+    assert window.gauge.level() == "cpu"
+    assert "Ready" in window.statusBar().currentMessage()
+
+
+def test_open_book_shows_its_details(qtbot, window, tmp_path):
+    assert not window.start_button.isEnabled()
+    open_demo(qtbot, window, tmp_path)
+    panel = window.book_panel
+    assert panel.title.text() == "The Clockmaker's Apprentice"
+    assert panel.author.text() == "Audiobook Renderer Demo"
+    assert panel.chapters.topLevelItemCount() == 2
+    assert "2 chapters" in panel.totals.text() and "of audio" in panel.totals.text()
+    assert window.start_button.isEnabled() and window.start_button.text() == "Start"
+
+
+def test_render_stop_resume_finish(qtbot, window, tmp_path):
+    open_demo(qtbot, window, tmp_path)
+    ticks = []
+    timer = QTimer(interval=20, timeout=lambda: ticks.append(1))
+    timer.start()
+    batches = []
+    window.worker.batch_done.connect(batches.append)
+    window.start()
+    assert window.stop_button.isEnabled() and not window.start_button.isEnabled()
+    qtbot.waitUntil(lambda: len(batches) >= 2, timeout=60000)
+    with qtbot.waitSignal(window.worker.stopped, timeout=60000):
+        window.stop()
+    qtbot.waitUntil(lambda: window.start_button.text().startswith("Resume ("), timeout=30000)
+    done, total = window.book.cached, window.book.total
+    assert 2 <= done < total
+    assert window.start_button.text() == f"Resume ({done} of {total} chunks done)"
+    log = window.log.plain_text()
+    assert "Batch 1 (1 chunks) done in" in log and "VRAM: n/a (CPU)" in log
+    assert window.progress_bar.value() == done
+
+    with qtbot.waitSignal(window.worker.finished, timeout=120000) as finished:
+        window.start()
+    timer.stop()
+    summary = finished.args[0]
+    assert summary.reused == done and summary.rendered == total - done
+    qtbot.waitUntil(lambda: window.summary_box is not None and not window.rendering, timeout=10000)
+    assert "Audiobook ready" in window.summary_box.windowTitle() and "2 chapters" in window.summary_box.text()
+    assert (tmp_path / "out" / "The Clockmaker's Apprentice.m4b").exists()
+    assert window.progress_bar.format() == "Finished" and window.start_button.text() == "Start"
+    # the GUI thread kept running its event loop while the engine worked
+    assert len(ticks) > 20
+
+
+def test_bad_book_shows_a_dialog_and_the_app_stays_usable(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.epub"
+    bad.write_bytes(b"not a zip at all")
+    window.open_book(str(bad))
+    qtbot.waitUntil(lambda: window.last_message is not None, timeout=30000)
+    assert "broken.epub" in window.last_message.text() and "broken.epub" in window.log.plain_text()
+    window.last_message.close()
+    open_demo(qtbot, window, tmp_path)
+    assert window.start_button.isEnabled()
+
+
+def test_closing_during_a_render_asks_then_stops_cleanly(qtbot, window, tmp_path, monkeypatch):
+    open_demo(qtbot, window, tmp_path)
+    batches = []
+    window.worker.batch_done.connect(batches.append)
+    window.start()
+    qtbot.waitUntil(lambda: len(batches) >= 1, timeout=60000)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
+    window.close()
+    assert asked and window.isVisible()  # still open until the batch in flight is done
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60000)
+    assert not window.rendering
