@@ -7,8 +7,22 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QThread, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QMainWindow, QMessageBox, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.widgets.activity_log import ActivityLog
 from app.widgets.book_panel import BookPanel, format_duration
@@ -61,7 +75,7 @@ class MainWindow(WindowReactions, QMainWindow):
         self.preview_button = QPushButton("Preview", clicked=self.preview)
         self.preview_button.setToolTip("Render one sentence with this voice and play it")
         self.output_edit = QLineEdit(toolTip="Folder for the chapter files, the M4B and the subtitles")
-        browse = QPushButton("Browse…", clicked=self.choose_output)
+        self.browse_button = browse = QPushButton("Browse…", clicked=self.choose_output)
         self.format_combo = QComboBox(toolTip="Chapter files: FLAC is lossless and small; WAV plays anywhere")
         self.format_combo.addItems(["flac", "wav"])
         self.format_combo.setCurrentText(self.settings.chapter_format)
@@ -99,35 +113,32 @@ class MainWindow(WindowReactions, QMainWindow):
         self.log = ActivityLog()
         self.gauge = VramGauge()
         self.plot = VramPlot()
+        self.plot.setMinimumHeight(120)
         self.export_button = QPushButton("Export VRAM graph…", clicked=self.export_vram)
         self.export_button.setToolTip("Save the VRAM-per-batch graph as PNG and its numbers as CSV")
         self.export_button.setEnabled(False)
-        side = QVBoxLayout()
-        side.addWidget(self.gauge)
-        side.addWidget(self.plot, 1)
-        side.addWidget(self.export_button)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(self.log)
-        bottom.addWidget(side_widget)
-        bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 2)
+        vram_box = QGroupBox("GPU memory")
+        vram = QVBoxLayout(vram_box)
+        vram.addWidget(self.gauge)
+        vram.addWidget(self.plot, 1)
+        vram.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignRight)
 
         right = QVBoxLayout()
         right.addWidget(controls)
         right.addLayout(run_row)
         right.addWidget(self.progress_bar)
         right.addWidget(self.progress_label)
-        right.addStretch(1)
+        right.addWidget(vram_box, 1)
         top = QHBoxLayout()
         top.addWidget(self.book_panel, 1)
         top.addLayout(right, 1)
         top_widget = QWidget()
         top_widget.setLayout(top)
+        log_box = QGroupBox("Activity Log")
+        QVBoxLayout(log_box).addWidget(self.log)
         main = QSplitter(Qt.Orientation.Vertical)
         main.addWidget(top_widget)
-        main.addWidget(bottom)
+        main.addWidget(log_box)
         main.setStretchFactor(0, 3)
         main.setStretchFactor(1, 2)
         self.setCentralWidget(main)
@@ -173,7 +184,7 @@ class MainWindow(WindowReactions, QMainWindow):
         self.start_button.setEnabled(has_book and not self.rendering)
         self.stop_button.setEnabled(self.rendering)
         for w in (self.open_button, self.voice_combo, self.add_voice_button, self.advanced_button,
-                  self.format_combo, self.output_edit):
+                  self.format_combo, self.output_edit, self.browse_button):
             w.setEnabled(not self.rendering)
         self.preview_button.setEnabled(not self.rendering)
         if has_book and 0 < self.book.cached < self.book.total and not self.rendering:
@@ -205,7 +216,9 @@ class MainWindow(WindowReactions, QMainWindow):
             return  # batches report VRAM while rendering
         usage = read_nvml_usage()
         if usage is None:
-            self.gauge.set_cpu_mode()
+            if self.gauge.level() != "cpu":
+                self.gauge.set_cpu_mode()
+                self.plot.set_cpu_mode()
         else:
             self.gauge.set_usage(*usage)
 
@@ -277,9 +290,13 @@ class MainWindow(WindowReactions, QMainWindow):
                 self._want_book.emit(str(self.book.path), self._settings_copy())
 
     def clear_book_cache(self) -> None:
-        from backend.render.engine import clear_book_cache
+        from backend.render.jobs import clear_book_cache
 
         if self.book is None:
+            return
+        answer = QMessageBox.question(self, "Clear cache?", "Delete every rendered chunk of this book? "
+                                      "The next render starts from the beginning.")
+        if answer != QMessageBox.StandardButton.Yes:
             return
         removed = clear_book_cache(self.book.path, self.settings)
         self.log.append_line("info", "Cache for this book cleared." if removed else "Nothing cached for this book.")
@@ -296,6 +313,7 @@ class MainWindow(WindowReactions, QMainWindow):
         self.rendering = True
         self._update_buttons()
         self.progress_bar.setFormat("Starting…")
+        self.statusBar().showMessage(f"Rendering {self.book.path.name}…")
         self._want_render.emit(str(self.book.path), out, self._settings_copy())
 
     def stop(self) -> None:

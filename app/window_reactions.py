@@ -13,9 +13,9 @@ BOOK_SUFFIXES = {".epub", ".txt", ".md", ".markdown"}
 
 
 class WindowReactions:
-    def notify(self, icon, title: str, text: str) -> QMessageBox:
+    def notify(self, icon, title: str, text: str, buttons=QMessageBox.StandardButton.Ok) -> QMessageBox:
         """A non-blocking message box (the render keeps running); the last one is kept for tests."""
-        box = QMessageBox(icon, title, text, parent=self)
+        box = QMessageBox(icon, title, text, buttons, parent=self)
         box.open()
         self.last_message = box
         return box
@@ -103,9 +103,8 @@ class WindowReactions:
         self.statusBar().showMessage("Finished")
         if self._close_when_idle:
             return
-        box = self.notify(QMessageBox.Icon.Information, "Audiobook ready", text)
+        box = self.notify(QMessageBox.Icon.Information, "Audiobook ready", text, QMessageBox.StandardButton.Close)
         open_button = box.addButton("Open folder", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Close)
         box.buttonClicked.connect(lambda b: self.open_folder(summary.output_dir) if b is open_button else None)
         self.summary_box = box
 

@@ -28,7 +28,7 @@ def main() -> int:
     from app.main_window import MainWindow
     from backend.settings import RenderSettings
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    _app = QApplication.instance() or QApplication(sys.argv)  # kept alive for the whole run
     window = MainWindow(RenderSettings(cache_dir=str(work / "cache"), max_chars=120))
     window.show()
 

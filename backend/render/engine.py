@@ -24,7 +24,8 @@ from backend.render.events import (
     RenderStopped,
     RenderSummary,
 )
-from backend.render.plan import PlannedChunk, RenderPlan, job_id, make_plan, synthesis_params
+from backend.render.jobs import book_job_dir
+from backend.render.plan import PlannedChunk, RenderPlan, make_plan, synthesis_params
 from backend.render.vram import vram_sample, vram_text
 from backend.settings import RenderSettings
 
@@ -193,10 +194,6 @@ def _hms(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def book_job_dir(book_path: Path, settings: RenderSettings) -> Path:
-    return settings.cache_root() / "jobs" / job_id(book_path)
-
-
 def cached_progress(book_path: Path, book, voice, settings: RenderSettings) -> tuple[int, int]:
     """(chunks already cached, chunks in the plan) for a book, checking existence only: cheap
     enough to show "Resume (412 of 1,380 chunks done)" when a book is opened."""
@@ -207,14 +204,3 @@ def cached_progress(book_path: Path, book, voice, settings: RenderSettings) -> t
         return 0, len(keys)
     cache = ChunkCache(folder, voice.sample_rate)
     return sum(1 for key in keys if cache.has(key)), len(keys)
-
-
-def clear_book_cache(book_path: Path, settings: RenderSettings) -> bool:
-    """Delete everything cached for this book; True when there was something to delete."""
-    import shutil
-
-    folder = book_job_dir(book_path, settings)
-    if not folder.exists():
-        return False
-    shutil.rmtree(folder)
-    return True

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from backend.render.chunk_cache import chunk_key
 from backend.settings import RenderSettings
@@ -61,13 +59,6 @@ def make_plan(book: Book, voice: Voice, settings: RenderSettings) -> RenderPlan:
         planned.append(PlannedChunk(i, chunk, chunk_key(chunk.text, voice.file_hash, params, seed), seed))
     titles = [c.title or f"Chapter {n}" for n, c in enumerate(book.chapters, 1)]
     return RenderPlan(planned, titles)
-
-
-def job_id(book_path: Path) -> str:
-    """A stable folder name per book file: its name plus a hash of its bytes."""
-    digest = hashlib.sha256(book_path.read_bytes()).hexdigest()[:16]
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", book_path.stem)[:40] or "book"
-    return f"{stem}-{digest}"
 
 
 def safe_filename(text: str, limit: int = 80) -> str:

@@ -42,7 +42,8 @@ def open_demo(qtbot, win, tmp_path):
 
 
 def test_app_modules_do_not_import_torch():
-    code = "import sys, app.main, app.main_window; print('torch' in sys.modules)"
+    code = ("import sys, app.main, app.main_window, app.dialogs.advanced_settings, backend.render.jobs, "
+            "backend.settings_store, backend.tts.voice; print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
