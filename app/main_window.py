@@ -277,8 +277,14 @@ class MainWindow(WindowReactions, QMainWindow):
 
     def open_advanced(self) -> None:
         from app.dialogs.advanced_settings import AdvancedSettingsDialog
+        from app.widgets.vram_gauge import read_nvml_name
+        from backend.settings import recommended_batch_size
 
-        dialog = AdvancedSettingsDialog(self.settings, recommended_batch=None, gpu_name=None,
+        index = int(self.settings.device.split(":")[1]) if self.settings.device.startswith("cuda:") else 0
+        usage = read_nvml_usage(index)
+        recommended = recommended_batch_size(usage[1] / 1e9) if usage else None
+        dialog = AdvancedSettingsDialog(self.settings, recommended_batch=recommended,
+                                        gpu_name=read_nvml_name(index) if usage else None,
                                         book_loaded=self.book is not None, parent=self)
         dialog.clear_cache_requested.connect(self.clear_book_cache)
         if dialog.exec():

@@ -41,6 +41,19 @@ def read_nvml_usage(index: int = 0) -> tuple[int, int] | None:
         return None
 
 
+def read_nvml_name(index: int = 0) -> str | None:
+    """The GPU's marketing name (e.g. "NVIDIA GeForce RTX 4070"), or None without NVML."""
+    if read_nvml_usage(index) is None:  # also initialises NVML once
+        return None
+    try:
+        import pynvml
+
+        name = pynvml.nvmlDeviceGetName(pynvml.nvmlDeviceGetHandleByIndex(index))
+        return name.decode() if isinstance(name, bytes) else str(name)
+    except Exception:
+        return None
+
+
 def usage_level(used_bytes: int, total_bytes: int) -> str:
     """"ok" below 80 %, "high" from 80 to 95 %, "critical" above 95 %."""
     fraction = used_bytes / total_bytes if total_bytes > 0 else 0.0

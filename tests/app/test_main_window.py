@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from app.main_window import MainWindow
@@ -122,3 +122,72 @@ def test_closing_during_a_render_asks_then_stops_cleanly(qtbot, window, tmp_path
     assert asked and window.isVisible()  # still open until the batch in flight is done
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=60000)
     assert not window.rendering
+
+
+def test_corrupt_settings_file_starts_with_defaults_and_says_so(qtbot, tmp_path, monkeypatch):
+    from backend.settings_store import load_settings, save_settings, settings_path
+
+    monkeypatch.setenv("AUDIOBOOK_CONFIG_DIR", str(tmp_path / "cfg"))
+    settings_path().parent.mkdir(parents=True)
+    settings_path().write_text('{"batch_size": "ten", "sentence_pause": 0.5', encoding="utf-8")
+    loaded = load_settings()
+    win = MainWindow(loaded.settings, loaded.warnings, save_settings)
+    qtbot.addWidget(win)
+    try:
+        assert "corrupt" in win.log.plain_text() and "bak" in win.log.plain_text()
+        assert win.settings.batch_size == 1 and list(settings_path().parent.glob("*.bak-*"))
+        win.format_combo.setCurrentText("wav")  # a change is saved, and the saved file loads clean
+        again = load_settings()
+        assert again.settings.chapter_format == "wav" and not again.warnings
+    finally:
+        win.thread.quit()
+        win.thread.wait(10000)
+
+
+def test_drop_a_book_on_the_window(qtbot, window, tmp_path):
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(DEMO))])
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    qtbot.waitUntil(lambda: window.book is not None, timeout=30000)
+    assert window.book.path == DEMO
+
+
+def test_preview_renders_a_sentence(qtbot, window):
+    with qtbot.waitSignal(window.worker.preview_ready, timeout=60000) as ready:
+        window.preview()
+    wav = Path(ready.args[0])
+    import soundfile as sf
+
+    audio, rate = sf.read(wav)
+    assert rate == 22050 and len(audio) / rate > 1.5
+    qtbot.waitUntil(lambda: window.preview_button.isEnabled(), timeout=10000)
+    log = window.log.plain_text()
+    assert "Playing the preview" in log or "Preview saved to" in log  # played, or said why not
+
+
+def test_add_a_voice(qtbot, window, tmp_path, monkeypatch):
+    import os
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from backend.tts.voice import default_voice_path
+
+    src = default_voice_path()
+    dst = tmp_path / "second-voice.onnx"
+    os.symlink(src, dst)
+    dst.with_name(dst.name + ".json").write_bytes(src.with_name(src.name + ".json").read_bytes())
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(dst), ""))
+    window.add_voice()
+    assert window.voice_combo.count() == 2 and window.voice_combo.currentText() == "second-voice"
+    assert window.settings.voices == [str(dst)] and window.settings.voice == str(dst)
+    assert window.saved and window.saved[-1].voice == str(dst)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Ready"), timeout=60000)
