@@ -13,6 +13,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from backend.gpu.session import prepare_process
+
+    prepare_process()  # before the worker thread imports torch
     from app.main_window import MainWindow
     from backend.settings_store import load_settings, save_settings
 

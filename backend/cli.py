@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from backend.gpu.session import prepare_process
+
+    prepare_process()  # before anything imports torch
     args = build_parser().parse_args(argv)
     if args.command == "say" and (args.batch_size < 1 or args.max_chars < 20):
         print("--batch-size must be at least 1 and --max-chars at least 20.", file=sys.stderr)

@@ -25,8 +25,7 @@ from backend.render.events import (
     RenderSummary,
 )
 from backend.render.jobs import book_job_dir
-from backend.render.plan import PlannedChunk, RenderPlan, make_plan, synthesis_params
-from backend.render.vram import vram_sample, vram_text
+from backend.render.plan import PlannedChunk, RenderPlan, make_plan, safe_filename, synthesis_params
 from backend.settings import RenderSettings
 
 
@@ -39,14 +38,19 @@ class RenderJob:
 
 class AudioEngine:
     def __init__(self, job: RenderJob, events: RenderEvents | None = None, cancel: CancelToken | None = None,
-                 synthesizer=None):
+                 synthesizer=None, session_factory=None):
         """`synthesizer`: an already loaded Synthesizer to reuse (the window keeps one warm);
-        the caller makes sure it matches the job's voice, device and precision."""
+        the caller makes sure it matches the job's voice, device and precision.
+        `session_factory(synth, settings, log)`: what runs around each batch (backend.gpu.session);
+        tests pass one with a simulated GPU."""
         self.job = job
         self.events = events or RenderEvents()
         self.cancel = cancel or CancelToken()
         self.synth = synthesizer
-        self.batch_size = 1
+        self.session = None
+        if session_factory is None:
+            from backend.gpu.session import open_session as session_factory
+        self._session_factory = session_factory
 
     # -- helpers ---------------------------------------------------------------------------
     def _log(self, message: str, level: str = "info") -> None:
@@ -58,6 +62,7 @@ class AudioEngine:
     # -- the whole render ------------------------------------------------------------------
     def run(self) -> RenderSummary:
         """Render the job. Raises RenderStopped on cancel, RenderFailed with a message otherwise."""
+        from backend.gpu.oom import StickyCudaError
         from backend.render.m4b import AudioFileError
         from backend.text import BookError
         from backend.tts.errors import VoiceError
@@ -68,7 +73,7 @@ class AudioEngine:
             self._log("Stopped. Everything rendered so far is cached; run the same render again to resume.",
                       "warning")
             raise
-        except (BookError, VoiceError, CacheWriteError, AudioFileError, ValueError, OSError) as exc:
+        except (BookError, VoiceError, CacheWriteError, AudioFileError, StickyCudaError, ValueError, OSError) as exc:
             message = str(exc)
             self._log(message, "error")
             self.events.failed(message)
@@ -90,20 +95,23 @@ class AudioEngine:
             self.synth = Synthesizer.load(settings.voice, device=settings.resolved_device(), dtype=settings.precision,
                                           noise_scale=settings.noise_scale, noise_w=settings.noise_w)
         device = str(self.synth.device)
-        self.batch_size = settings.resolved_batch_size(device)
-        self._log(f"Voice {self.synth.voice.name} loaded on {device} in {self.synth.load_seconds:.2f}s; "
-                  f"batch size {self.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
+        self._log(f"Voice {self.synth.voice.name} loaded on {device} in {self.synth.load_seconds:.2f}s")
         plan = make_plan(book, self.synth.voice, settings)
         if not plan.chunks:
             raise ValueError(f"'{self.job.book_path.name}' has no speakable text.")
+        self.session = self._session_factory(self.synth, settings, self.events.log)
+        self._log(f"Batch size {self.session.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
         cache = ChunkCache(self.job_dir() / "chunks", self.synth.sample_rate)
         self._write_manifest(book, plan)
         todo, reused = self._check_cache(cache, plan)
+        if todo:
+            self.session.start([pc.chunk.text for pc in todo])
         self._render(cache, todo, len(plan.unique_keys), reused, started)
 
         from backend.render.outputs import write_outputs
 
         outputs, audio_seconds = write_outputs(self, book, plan, cache)
+        outputs += self.session.finish(self.job.output_dir, safe_filename(book.title or self.job.book_path.stem))
         summary = RenderSummary(
             title=book.title or self.job.book_path.stem, chapters=len(book.chapters), chunks=len(plan.chunks),
             rendered=len(todo), reused=reused, characters=plan.characters, audio_seconds=audio_seconds,
@@ -162,14 +170,20 @@ class AudioEngine:
         synth_seconds = audio_seconds = chars_done = 0.0
         done = reused
         self.events.progress(Progress(done, total, time.perf_counter() - started, None, None))
-        for n, start in enumerate(range(0, len(order), self.batch_size), 1):
+        session, pos, n = self.session, 0, 0
+        while pos < len(order):
             if self.cancel.cancelled:
                 raise RenderStopped()
-            batch = order[start : start + self.batch_size]
+            session.before_batch(lambda: self.cancel.cancelled)
+            if self.cancel.cancelled:
+                raise RenderStopped()
+            n += 1
+            batch = order[pos : pos + session.batch_size]  # the session may change the size between batches
+            pos += len(batch)
             t0 = time.perf_counter()
             items = [SynthItem(synth.phoneme_ids(pc.chunk.text), pc.seed, settings.length_scale) for pc in batch]
-            audios = synth.synthesize_batch(items)
-            for pc, audio in zip(batch, audios):
+            audios = session.run(items)
+            for pc, audio in zip(batch, audios, strict=True):
                 # A chunk with nothing to say is stored as one silent sample: it is done, not missing.
                 cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
             took = time.perf_counter() - t0
@@ -178,11 +192,10 @@ class AudioEngine:
             batch_chars = sum(len(pc.chunk.text) for pc in batch)
             chars_done, chars_left = chars_done + batch_chars, chars_left - batch_chars
             done += len(batch)
-            sample = vram_sample(str(synth.device))
-            vram = vram_text(str(synth.device), sample)
+            # Throughput in audio seconds per second: fair between full and short (last) batches.
+            vram, used, capacity = session.after_batch(n, len(batch), took, batch_audio / took if took else 0.0)
             line = (f"[{time.strftime('%H:%M:%S')}] Batch {n} ({len(batch)} chunks) done in {took:.2f}s "
                     f"({took / len(batch):.2f}s/chunk) | {vram}")
-            used, capacity = sample if sample else (None, None)
             self.events.batch_done(BatchReport(n, len(batch), took, batch_audio, vram, line, used, capacity))
             eta = chars_left * synth_seconds / chars_done if chars_done else None
             rtf = audio_seconds / synth_seconds if synth_seconds else None
