@@ -47,6 +47,8 @@ class CpuSession:
     def run(self, items: list) -> list:
         return self.synth.synthesize_batch(items)
 
+    last_sample: MemorySample | None = None
+
     def after_batch(self, index: int, batch_size: int, seconds: float, throughput: float) -> tuple[str, int | None, int | None]:
         """Returns the VRAM part of the log line and the device-wide (used, total) bytes."""
         return vram_text(self.device, None), None, None
@@ -147,7 +149,7 @@ class CudaSession(CpuSession):
 
     def after_batch(self, index: int, batch_size: int, seconds: float, throughput: float) -> tuple[str, int | None, int | None]:
         s = self.memory.sample()
-        self._last = s
+        self._last = self.last_sample = s
         self.record.add(index, batch_size, seconds, s)
         if self.tuner is not None:
             size, message = self.tuner.after_batch(s, batch_size, throughput)

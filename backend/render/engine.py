@@ -63,6 +63,7 @@ class AudioEngine:
     def run(self) -> RenderSummary:
         """Render the job. Raises RenderStopped on cancel, RenderFailed with a message otherwise."""
         from backend.gpu.oom import StickyCudaError
+        from backend.render.accounting import AccountingError
         from backend.render.m4b import AudioFileError
         from backend.text import BookError
         from backend.tts.errors import VoiceError
@@ -73,7 +74,8 @@ class AudioEngine:
             self._log("Stopped. Everything rendered so far is cached; run the same render again to resume.",
                       "warning")
             raise
-        except (BookError, VoiceError, CacheWriteError, AudioFileError, StickyCudaError, ValueError, OSError) as exc:
+        except (BookError, VoiceError, CacheWriteError, AudioFileError, StickyCudaError, AccountingError, ValueError,
+                OSError) as exc:
             message = str(exc)
             self._log(message, "error")
             self.events.failed(message)
@@ -183,9 +185,12 @@ class AudioEngine:
             t0 = time.perf_counter()
             items = [SynthItem(synth.phoneme_ids(pc.chunk.text), pc.seed, settings.length_scale) for pc in batch]
             audios = session.run(items)
-            for pc, audio in zip(batch, audios, strict=True):
+            for pc, item, audio in zip(batch, items, audios, strict=True):
                 # A chunk with nothing to say is stored as one silent sample: it is done, not missing.
                 cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
+                if item.ids and audio.size < _MIN_SECONDS_PER_CHAR * len(pc.chunk.text) * synth.sample_rate:
+                    self._log(f"Chunk {pc.index + 1} came out unusually short ({audio.size / synth.sample_rate:.2f}s "
+                              f"for {len(pc.chunk.text)} characters): \"{pc.chunk.text[:60]}…\"", "warning")
             took = time.perf_counter() - t0
             batch_audio = sum(a.size for a in audios) / synth.sample_rate
             synth_seconds, audio_seconds = synth_seconds + took, audio_seconds + batch_audio
@@ -196,10 +201,15 @@ class AudioEngine:
             vram, used, capacity = session.after_batch(n, len(batch), took, batch_audio / took if took else 0.0)
             line = (f"[{time.strftime('%H:%M:%S')}] Batch {n} ({len(batch)} chunks) done in {took:.2f}s "
                     f"({took / len(batch):.2f}s/chunk) | {vram}")
-            self.events.batch_done(BatchReport(n, len(batch), took, batch_audio, vram, line, used, capacity))
+            self.events.batch_done(BatchReport(n, len(batch), took, batch_audio, vram, line, used, capacity,
+                                               session.last_sample, session.batch_size))
             eta = chars_left * synth_seconds / chars_done if chars_done else None
             rtf = audio_seconds / synth_seconds if synth_seconds else None
             self.events.progress(Progress(done, total, time.perf_counter() - started, eta, rtf))
+
+
+# Speech runs ~0.06 s per character; a sixth of that means the model dropped words.
+_MIN_SECONDS_PER_CHAR = 0.01
 
 
 def _hms(seconds: float) -> str:

@@ -20,6 +20,8 @@ class BatchReport:
     line: str  # the whole Activity Log line
     vram_used: int | None = None  # bytes, device-wide; None on the CPU
     vram_total: int | None = None
+    memory: object | None = None  # the full backend.gpu.memory.MemorySample on CUDA
+    batch_size: int | None = None  # the working batch size after this batch (tuning, OOM lowering)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
         by_chapter.setdefault(pc.chunk.chapter_index, []).append(pc)
 
     started = time.perf_counter()
-    chapter_files, titles, cues, durations = [], [], [], []
+    chapter_files, titles, cues, durations, frames, assembled = [], [], [], [], [], 0
     numbered = [i for i in range(len(plan.chapter_titles)) if i in by_chapter]
     for n, index in enumerate(numbered, 1):
         if engine.cancel.cancelled:
@@ -49,8 +49,13 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
         titles.append(title)
         cues.append(result.cues)
         durations.append(result.duration)
+        frames.append(result.frames)
+        assembled += len(planned)
         engine.events.progress(Progress(n, len(numbered), time.perf_counter() - started, None, None, "assemble"))
     outputs = list(chapter_files)
+    from backend.render.accounting import check_accounting
+
+    engine._log(check_accounting(book, plan, chapter_files, frames, assembled))
 
     stem = safe_filename(book.title or engine.job.book_path.stem)
     extras = settings.outputs
