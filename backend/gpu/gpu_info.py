@@ -114,9 +114,14 @@ def _torch_cuda_state() -> tuple[bool, str | None, str]:
     return bool(torch.cuda.is_available()), torch.version.cuda, torch.__version__
 
 
-def describe_startup(device: str, current_batch: int | str) -> list[str]:
-    """The lines logged at render start: which device, VRAM, driver, recommended batch size."""
+def describe_startup(device: str, current_batch: int | str, requested: str | None = None) -> list[str]:
+    """The lines logged at render start: which device, VRAM, driver, recommended batch size.
+    `requested` is the device setting when it differs from `device` (e.g. "auto")."""
     available, cuda_version, torch_version = _torch_cuda_state()
+    if not device.startswith("cuda") and requested == "auto":
+        lines = _why_no_cuda(cuda_version, torch_version)
+        lines[0] = "No GPU: rendering on the CPU (device 'auto' found no usable CUDA GPU)"
+        return lines
     if not device.startswith("cuda"):
         lines = [f"No GPU: rendering on the CPU (device {device!r} chosen in settings)"]
         if available:

@@ -188,7 +188,7 @@ def open_session(synth, settings, log: Log) -> CpuSession:
     from backend.gpu.gpu_info import describe_startup
 
     device = str(synth.device)
-    for line in describe_startup(device, settings.batch_size):
+    for line in describe_startup(device, settings.batch_size, requested=settings.device):
         log("info", line)
     if not device.startswith("cuda"):
         return CpuSession(synth, settings.resolved_batch_size(device), log)

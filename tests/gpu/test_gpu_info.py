@@ -139,3 +139,11 @@ def test_describe_startup_torch_source_notes_missing_nvml(monkeypatch, cuda_usab
     assert "VRAM: 8.0 GB total, 6.0 GB free (from torch)" in lines
     assert lines[-1].startswith("NVML not available")
     assert not any(line.startswith("Driver") for line in lines)
+
+
+def test_auto_without_a_gpu_explains_why():
+    from backend.gpu.gpu_info import describe_startup
+
+    lines = describe_startup("cpu", 1, requested="auto")
+    assert lines[0] == "No GPU: rendering on the CPU (device 'auto' found no usable CUDA GPU)"
+    assert len(lines) >= 2  # and why: a CPU-only PyTorch build, or no driver
