@@ -26,7 +26,9 @@ def prepare_process() -> None:
     """Call first thing in a program, before anything imports torch: the CUDA allocator reads
     its settings only at import. What was chosen is logged when a CUDA render starts."""
     from backend.gpu.cuda_setup import configure_allocator_env
+    from backend.tts.cpu_tuning import limit_kernel_cache
 
+    limit_kernel_cache()
     _ALLOCATOR_LINES[:] = configure_allocator_env()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,22 @@ def _read_umask() -> int:
 
 
 _UMASK = _read_umask()  # read once: os.umask can only be read by setting it
+
+
+# What replacing() names its temporary files by default: ".<target name>.<8 random>.<suffix>".
+_OWN_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.(tmp|partial)$")
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Delete temporary files a killed run left in `folder` (only names replacing() makes)."""
+    removed = 0
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and _OWN_TEMP.match(path.name):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed += 1
+    return removed
 
 
 def fsync_dir(folder: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from backend.render.atomic_file import remove_stale_temps
 from backend.render.chunk_cache import ChunkCache
 from backend.render.events import Progress, RenderStopped
 from backend.render.plan import PlannedChunk, RenderPlan, safe_filename
@@ -20,6 +21,20 @@ def _check_writable(folder: Path) -> None:
         raise OSError(f"Cannot create the output folder '{folder}': {exc.strerror or exc}.") from None
     if not os.access(folder, os.W_OK):
         raise OSError(f"The output folder '{folder}' is not writable.")
+    remove_stale_temps(folder)  # left by a run that was killed while writing
+
+
+def _assemble(assemble_chapter, chunks, load, sample_rate, path: Path, settings):
+    """assemble_chapter, with write failures (disk full, …) named by file and folder."""
+    import soundfile as sf
+
+    try:
+        return assemble_chapter(chunks, load, sample_rate, path, settings)
+    except (OSError, sf.SoundFileError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        if isinstance(exc, sf.SoundFileError):
+            reason = f"{reason} (is the disk full?)"
+        raise OSError(f"Cannot write the chapter file '{path.name}' in '{path.parent}': {reason}") from exc
 
 
 def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[list[Path], float]:
@@ -43,8 +58,8 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
         planned = by_chapter[index]
         title = plan.chapter_titles[index]
         path = out_dir / f"{n:02d} - {safe_filename(title)}.{settings.chapter_format}"
-        result = assemble_chapter([pc.chunk for pc in planned], lambda i, p=planned: _load(engine, cache, p[i]),
-                                  engine.synth.sample_rate, path, assembly)
+        result = _assemble(assemble_chapter, [pc.chunk for pc in planned],
+                           lambda i, p=planned: _load(engine, cache, p[i]), engine.synth.sample_rate, path, assembly)
         chapter_files.append(result.path)
         titles.append(title)
         cues.append(result.cues)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 
 from backend.tts.voice import Voice
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()  # espeak-ng is a process-wide C library: one caller at a time
+# espeak-ng stops producing phonemes after ~140 letters of one word and drops the rest without
+# a word of warning; longer runs are cut into pieces it reads whole.
+_LONGEST_WORD = 60
+_LONG_RUN = re.compile(rf"\S{{{_LONGEST_WORD + 1},}}")
+
+
+def _break_long_words(text: str) -> str:
+    return _LONG_RUN.sub(lambda m: " ".join(m.group(0)[i : i + _LONGEST_WORD]
+                                            for i in range(0, len(m.group(0)), _LONGEST_WORD)), text)
+
+
 _PHONEMIZER = None
 
 
@@ -39,7 +51,7 @@ class Phonemizer:
         Returns [] when the text has nothing to say (e.g. only punctuation).
         """
         phonemes: list[str] = []
-        for sentence in self.sentences(text):
+        for sentence in self.sentences(_break_long_words(text)):
             if phonemes:
                 phonemes.append(" ")
             phonemes.extend(sentence)
