@@ -15,8 +15,8 @@ from backend.settings import recommended_batch_size
 
 GIB = 1024**3
 CUDA_BUILD_HINT = (
-    "For a CUDA build: pip install torch --index-url https://download.pytorch.org/whl/cuXXX "
-    "(pick cuXXX for your driver at https://pytorch.org/get-started/locally/)"
+    "For a CUDA build: pip install torch --index-url https://download.pytorch.org/whl/cu126 "
+    "(or the CUDA version your driver supports, listed at https://pytorch.org/get-started/locally/)"
 )
 
 
