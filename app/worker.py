@@ -83,8 +83,11 @@ class EngineWorker(QObject):
         if self._synth is None or self._synth_key != key:
             self._synth = None  # free the old model before loading the next
             self._synth = Synthesizer.load(settings.voice, device=device, dtype=settings.precision,
-                                           noise_scale=settings.noise_scale, noise_w=settings.noise_w)
+                                           noise_scale=settings.noise_scale, noise_w=settings.noise_w,
+                                           cpu_streams=settings.cpu_streams)
             self._synth_key = key
+        else:
+            self._synth.set_cpu_streams(settings.cpu_streams)
         return self._synth
 
     @Slot(object)

@@ -57,6 +57,7 @@ class ConsoleEvents(RenderEvents):
 
 
 _FLAGS = {"voice": "--voice", "device": "--device", "precision": "--precision", "batch_size": "--batch-size",
+          "cpu_streams": "--cpu-streams",
           "max_chars": "--max-chars", "length_scale": "--speed", "chapter_format": "--format", "outputs": "--outputs",
           "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed"}
 
@@ -78,8 +79,10 @@ def _flag_overrides(args) -> dict:
         batch = "auto"
     else:
         batch = _number("--batch-size", int, batch)
+    streams = args.cpu_streams
+    streams = "auto" if streams is not None and streams.strip().lower() == "auto" else _number("--cpu-streams", int, streams)
     outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs is not None else None
-    return dict(voice=args.voice, device=args.device, precision=args.precision, batch_size=batch,
+    return dict(voice=args.voice, device=args.device, precision=args.precision, batch_size=batch, cpu_streams=streams,
                 max_chars=_number("--max-chars", int, args.max_chars),
                 length_scale=_number("--speed", float, args.speed), chapter_format=args.format, outputs=outputs,
                 footnotes=args.footnotes, cache_dir=args.cache_dir, seed=_number("--seed", int, args.seed))
@@ -143,7 +146,9 @@ def add_render_parser(sub) -> None:
     r.add_argument("--device", default=None, help="auto, cpu, cuda or cuda:N (default: saved, else auto)")
     r.add_argument("--precision", default=None, help="float32, float16 or bfloat16 (the last two on CUDA)")
     r.add_argument("--batch-size", default=None, metavar="N|auto",
-                   help="chunks per forward pass, 1 to 64 or auto (1 on a CPU; more on a GPU)")
+                   help="chunks per forward pass on a GPU, 1 to 64 or auto")
+    r.add_argument("--cpu-streams", default=None, metavar="N|auto",
+                   help="on a CPU, chunks rendered side by side, 1 to 64 or auto (one per core, up to 8)")
     r.add_argument("--max-chars", default=None, metavar="N",
                    help="longest chunk in characters, 50 to 2000 (default: saved, else 400)")
     r.add_argument("--speed", default=None, help="length scale: >1 slower, <1 faster")

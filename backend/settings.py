@@ -23,7 +23,8 @@ class RenderSettings:
     voice: str | None = None  # path to a Piper .onnx; None: the bundled voice
     device: str = "auto"  # auto (CUDA when available), cpu, cuda, cuda:N
     precision: str = "float32"
-    batch_size: int | str = 1  # chunks per forward pass, or "auto"; 1 is right on a CPU
+    batch_size: int | str = 1  # chunks per forward pass on a GPU, or "auto"
+    cpu_streams: int | str = "auto"  # on a CPU: chunks rendered side by side; auto = one per core (up to 8)
     max_chars: int = DEFAULT_MAX_CHARS
     length_scale: float | None = None  # speaking rate; None: the voice's default
     noise_scale: float | None = None
@@ -54,6 +55,8 @@ class RenderSettings:
 
         check(self.batch_size == "auto" or (isinstance(self.batch_size, int) and not isinstance(self.batch_size, bool)
                                              and 1 <= self.batch_size <= 64), "batch size must be 1 to 64 or 'auto'")
+        check(self.cpu_streams == "auto" or (isinstance(self.cpu_streams, int) and not isinstance(self.cpu_streams, bool)
+                                              and 1 <= self.cpu_streams <= 64), "CPU streams must be 1 to 64 or 'auto'")
         check(isinstance(self.max_chars, int) and 50 <= self.max_chars <= 2000, "chunk length must be 50 to 2000 characters")
         check(self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}")
         check(isinstance(self.device, str) and (self.device in ("auto", "cpu") or self.device.startswith("cuda")),

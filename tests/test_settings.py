@@ -33,7 +33,7 @@ def test_settings_path_follows_the_environment(config_dir, monkeypatch):
 
 
 def test_round_trip(config_dir):
-    settings = RenderSettings(voice="/voices/a.onnx", batch_size="auto", max_chars=250, length_scale=1.1, seed=7,
+    settings = RenderSettings(voice="/voices/a.onnx", batch_size="auto", cpu_streams=2, max_chars=250, length_scale=1.1, seed=7,
                               sentence_pause=0.5, chapter_format="wav", outputs=["mp3"], vram_limit_percent=80,
                               voices=["/voices/a.onnx"])
     written = save_settings(settings)
@@ -84,6 +84,13 @@ def test_partly_invalid_keeps_the_good_keys(config_dir):
     assert '"ten"' in by_key["batch_size"][0] and "default 1" in by_key["batch_size"][0]
     assert "-1" in by_key["sentence_pause"][0] and "default 0.3" in by_key["sentence_pause"][0]
     assert backups(config_dir) == [loaded.backup] and loaded.backup.read_text(encoding="utf-8") == original
+
+
+@pytest.mark.parametrize("bad", [0, 65, "many", True, 1.5])
+def test_cpu_streams_validation(bad):
+    with pytest.raises(ValueError, match="CPU streams must be 1 to 64 or 'auto'"):
+        RenderSettings(cpu_streams=bad)
+    assert RenderSettings(cpu_streams=4).cpu_streams == 4 and RenderSettings().cpu_streams == "auto"
 
 
 def test_batch_size_out_of_range(config_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,9 +32,13 @@ TYPICAL_VOICE_SCALES = {"length_scale": 1.0, "noise_scale": 0.667, "noise_w": 0.
 HALF_PRECISIONS = ("float16", "bfloat16")
 
 TIPS = {
-    "batch": "More chunks per GPU pass: faster on a GPU until VRAM runs out; 1 is fastest on a CPU.",
+    "batch": "More chunks per GPU pass: faster on a GPU until VRAM runs out. On a CPU each chunk runs "
+             "on its own (see CPU streams).",
     "batch_auto": "Pick the batch size from the GPU's memory (24 GB+: 10, 16 GB+: 5, 12 GB+: 3, 8 GB+: 2, "
-                  "else 1). On a CPU, Auto means 1.",
+                  "else 1).",
+    "cpu_streams": "On a CPU, how many chunks render side by side, each on its own core(s). One per core is "
+                   "fastest; fewer leaves cores free for other programs. The audio is the same either way.",
+    "cpu_streams_auto": "One stream per CPU core, up to 8.",
     "device": "Where the voice runs. Auto uses the GPU (CUDA) when one is found, else the CPU. "
               "A GPU is many times faster; the CPU always works.",
     "precision": "Number format on the GPU. float32: exact, most VRAM. float16: about half the VRAM and faster, "
@@ -159,12 +164,17 @@ class AdvancedSettingsDialog(QDialog):
         batch_row, self.batch_auto_check = self._with_checkbox(self.batch_size_spin, "Auto", TIPS["batch"],
                                                                TIPS["batch_auto"])
         if recommended_batch is None:
-            self.recommended_label = QLabel("CPU: 1 is fastest")
+            self.recommended_label = QLabel("No GPU: see CPU streams")
         else:
             self.recommended_label = QLabel(f"Recommended for {gpu_name or 'this GPU'}: {recommended_batch}")
         self.recommended_label.setToolTip("From the GPU's memory size; the render adapts if memory runs short.")
         batch_row.addWidget(self.recommended_label)
         self._add_row(form, "Batch size:", batch_row, TIPS["batch"])
+
+        self.cpu_streams_spin = self._spin(1, 64)
+        streams_row, self.cpu_streams_auto_check = self._with_checkbox(self.cpu_streams_spin, "Auto", TIPS["cpu_streams"],
+                                                                       TIPS["cpu_streams_auto"])
+        self._add_row(form, "CPU streams:", streams_row, TIPS["cpu_streams"])
 
         self.device_combo = QComboBox()
         for text, value in (("Auto (GPU when available)", "auto"), ("CPU", "cpu"), ("CUDA (NVIDIA GPU)", "cuda")):
@@ -265,6 +275,9 @@ class AdvancedSettingsDialog(QDialog):
         auto_batch = settings.batch_size == "auto"
         self.batch_auto_check.setChecked(auto_batch)
         self.batch_size_spin.setValue((self._recommended_batch or 1) if auto_batch else int(settings.batch_size))
+        auto_streams = settings.cpu_streams == "auto"
+        self.cpu_streams_auto_check.setChecked(auto_streams)
+        self.cpu_streams_spin.setValue(min(8, os.cpu_count() or 1) if auto_streams else int(settings.cpu_streams))
 
         device_index = self.device_combo.findData(settings.device)
         if device_index < 0:  # "cuda:N": keep the exact device the user chose elsewhere
@@ -300,6 +313,7 @@ class AdvancedSettingsDialog(QDialog):
 
         values = dict(
             batch_size="auto" if self.batch_auto_check.isChecked() else self.batch_size_spin.value(),
+            cpu_streams="auto" if self.cpu_streams_auto_check.isChecked() else self.cpu_streams_spin.value(),
             device=self.device_combo.currentData(),
             precision=self.precision_combo.currentData(),
             vram_limit_percent=optional(self.vram_auto_check, self.vram_limit_spin.value()),

@@ -193,7 +193,12 @@ def open_session(synth, settings, log: Log) -> CpuSession:
     for line in describe_startup(device, settings.batch_size, requested=settings.device):
         log("info", line)
     if not device.startswith("cuda"):
-        return CpuSession(synth, settings.resolved_batch_size(device), log)
+        # Each chunk runs alone on the CPU; a batch is what the streams render side by side.
+        streams = getattr(synth, "parallel_chunks", 1)
+        if streams > 1:
+            per = synth.cpu_streams.threads_per_stream
+            log("info", f"CPU: {streams} chunks at once, each on its own stream of {per} thread{'s' if per > 1 else ''}")
+        return CpuSession(synth, max(settings.resolved_batch_size(device), streams), log)
     from backend.gpu.cuda_setup import configure_torch
     from backend.gpu.memory import TorchCudaMemory
 

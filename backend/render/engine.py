@@ -95,7 +95,10 @@ class AudioEngine:
                   f"{' by ' + book.author if book.author else ''}, {len(book.chapters)} chapters")
         if self.synth is None:
             self.synth = Synthesizer.load(settings.voice, device=settings.resolved_device(), dtype=settings.precision,
-                                          noise_scale=settings.noise_scale, noise_w=settings.noise_w)
+                                          noise_scale=settings.noise_scale, noise_w=settings.noise_w,
+                                          cpu_streams=settings.cpu_streams)
+        elif hasattr(self.synth, "set_cpu_streams"):
+            self.synth.set_cpu_streams(settings.cpu_streams)
         device = str(self.synth.device)
         self._log(f"Voice {self.synth.voice.name} loaded on {device} in {self.synth.load_seconds:.2f}s")
         plan = make_plan(book, self.synth.voice, settings)
@@ -199,7 +202,8 @@ class AudioEngine:
             done += len(batch)
             # Throughput in audio seconds per second: fair between full and short (last) batches.
             vram, used, capacity = session.after_batch(n, len(batch), took, batch_audio / took if took else 0.0)
-            line = (f"[{time.strftime('%H:%M:%S')}] Batch {n} ({len(batch)} chunks) done in {took:.2f}s "
+            chunks = f"{len(batch)} chunk{'s' if len(batch) != 1 else ''}"
+            line = (f"[{time.strftime('%H:%M:%S')}] Batch {n} ({chunks}) done in {took:.2f}s "
                     f"({took / len(batch):.2f}s/chunk) | {vram}")
             self.events.batch_done(BatchReport(n, len(batch), took, batch_audio, vram, line, used, capacity,
                                                session.last_sample, session.batch_size))

@@ -48,7 +48,7 @@ def speak_chunks_to_wav(chunks: Sequence, output: Path, *, voice_path=None, devi
                 wav.write(np.clip(audio, -1.0, 1.0))
                 samples += len(audio)
             took = time.perf_counter() - tb
-            log(f"Batch {start // batch_size + 1} ({len(batch)} chunks) done in {took:.2f}s "
+            log(f"Batch {start // batch_size + 1} ({len(batch)} chunk{'s' if len(batch) != 1 else ''}) done in {took:.2f}s "
                 f"({took / len(batch):.2f}s/chunk) | {min(start + batch_size, len(chunks))}/{len(chunks)} chunks")
     tmp.replace(output)  # a finished file appears whole or not at all
     return SpeakSummary(output, len(chunks), samples / synth.sample_rate, time.perf_counter() - t0)

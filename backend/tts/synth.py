@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from backend.tts.cpu_streams import CpuStreams, default_streams
 from backend.tts.cpu_tuning import keep_freed_memory_for_reuse
 from backend.tts.errors import VoiceError
 from backend.tts.hparams import infer_hparams
@@ -72,7 +73,9 @@ def model_from_weights(weights: OnnxVoiceWeights, name: str) -> Vits:
 
 class Synthesizer:
     def __init__(self, voice: Voice, device: str = "cpu", dtype: str = "float32",
-                 noise_scale: float | None = None, noise_w: float | None = None):
+                 noise_scale: float | None = None, noise_w: float | None = None, cpu_streams: int | str = "auto"):
+        """cpu_streams: on the CPU, how many chunks of a batch run side by side ("auto": one per
+        core, up to 8); 1 renders a batch as one padded forward pass, as on a GPU."""
         self.voice = voice
         self.device = _check_device(device)
         if dtype not in _DTYPES:
@@ -82,6 +85,8 @@ class Synthesizer:
             raise ValueError("float16 needs a CUDA device; use float32 (or bfloat16) on the CPU.")
         if self.device.type == "cpu":
             keep_freed_memory_for_reuse()
+        # On the CPU a batch's chunks run side by side in streams (see cpu_streams); 1 = one padded pass.
+        self.cpu_streams = CpuStreams(_stream_count(cpu_streams) if self.device.type == "cpu" else 1)
         self.noise_scale = voice.noise_scale if noise_scale is None else float(noise_scale)
         self.noise_w = voice.noise_w if noise_w is None else float(noise_w)
         t0 = time.perf_counter()
@@ -107,9 +112,27 @@ class Synthesizer:
         ids = self.phoneme_ids(text)
         return self.synthesize_batch([SynthItem(ids, chunk_seed(text) if seed is None else seed, length_scale)])[0]
 
-    @torch.inference_mode()
+    def set_cpu_streams(self, cpu_streams: int | str) -> None:
+        """Change how many chunks run side by side on the CPU (a warm synthesizer is reused)."""
+        count = _stream_count(cpu_streams) if self.device.type == "cpu" else 1
+        if count != self.cpu_streams.streams:
+            self.cpu_streams.close()
+            self.cpu_streams = CpuStreams(count)
+
+    @property
+    def parallel_chunks(self) -> int:
+        """How many chunks this synthesizer renders at once at full speed (CPU streams; 1 on a GPU)."""
+        return self.cpu_streams.streams
+
     def synthesize_batch(self, items: Sequence[SynthItem]) -> list[np.ndarray]:
-        """One forward pass for all items; returns float32 audio per item, in input order."""
+        """Float32 audio per item, in input order. On a GPU (or with one CPU stream) one padded
+        forward pass; on the CPU each item alone, in parallel streams."""
+        if self.cpu_streams.streams > 1 and items:
+            return self.cpu_streams.map(lambda item: self._forward([item])[0], items)
+        return self._forward(items)
+
+    @torch.inference_mode()  # per thread: each stream enters it itself
+    def _forward(self, items: Sequence[SynthItem]) -> list[np.ndarray]:
         results: list[np.ndarray] = [np.zeros(0, dtype=np.float32) for _ in items]
         order = sorted((i for i, it in enumerate(items) if len(it.ids) > 0), key=lambda i: -len(items[i].ids))
         if not order:
@@ -144,6 +167,14 @@ class Synthesizer:
         for row, i in enumerate(order):
             results[i] = audio[row, : frame_lengths[row].item() * self.hop_length].astype(np.float32, copy=True)
         return results
+
+
+def _stream_count(value: int | str) -> int:
+    if value == "auto":
+        return default_streams()
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"CPU streams must be 'auto' or a whole number of at least 1, not {value!r}.")
+    return value
 
 
 def _check_device(device: str) -> torch.device:

@@ -9,7 +9,7 @@ from backend.settings import RenderSettings
 
 CUSTOM = RenderSettings(
     voice="/voices/amy.onnx", voices=["/voices/amy.onnx"], seed=7, device="cuda:1", precision="float16",
-    batch_size=8, max_chars=650, length_scale=1.25, noise_scale=0.5, noise_w=0.65, sentence_pause=0.45,
+    batch_size=8, cpu_streams=3, max_chars=650, length_scale=1.25, noise_scale=0.5, noise_w=0.65, sentence_pause=0.45,
     paragraph_pause=1.2, chapter_pause=2.5, chapter_format="wav", outputs=["mp3", "vtt"], footnotes="read",
     cache_dir="/tmp/book-cache", vram_limit_percent=85, cache_clear_fragmentation=0.4, cache_clear_interval=0,
 )
@@ -31,7 +31,18 @@ def test_round_trip_keeps_every_field(qtbot):
 def test_defaults_round_trip(qtbot):
     dialog = make_dialog(qtbot)
     assert dialog.settings() == RenderSettings()
-    assert dialog.recommended_label.text() == "CPU: 1 is fastest"
+    assert dialog.recommended_label.text() == "No GPU: see CPU streams"
+    assert dialog.cpu_streams_auto_check.isChecked() and not dialog.cpu_streams_spin.isEnabled()
+
+
+def test_cpu_streams_auto_and_fixed(qtbot):
+    dialog = make_dialog(qtbot, CUSTOM)
+    assert dialog.cpu_streams_spin.value() == 3 and dialog.cpu_streams_spin.isEnabled()
+    dialog.cpu_streams_auto_check.setChecked(True)
+    assert dialog.settings().cpu_streams == "auto"
+    dialog.cpu_streams_auto_check.setChecked(False)
+    dialog.cpu_streams_spin.setValue(0)  # clamped to the valid range
+    assert dialog.settings().cpu_streams == 1
 
 
 def test_auto_batch_and_voice_default_and_auto_vram(qtbot):

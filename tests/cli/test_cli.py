@@ -24,7 +24,7 @@ def test_say_text_writes_speech(tmp_path):
     assert rate == 22050 and audio.ndim == 1
     assert 2.0 < len(audio) / rate < 8.0
     assert np.abs(audio).max() > 0.1
-    assert "Batch 1 (1 chunks) done in" in proc.stderr and "Wrote" in proc.stderr
+    assert "Batch 1 (1 chunk) done in" in proc.stderr and "Wrote" in proc.stderr
 
 
 def test_say_demo_book_renders_all_of_it(tmp_path):

@@ -12,6 +12,7 @@ from backend.render.engine import AudioEngine, RenderJob
 from backend.render.events import CancelToken, RenderEvents, RenderFailed, RenderStopped
 from backend.render.m4b import probe_chapters
 from backend.settings import RenderSettings
+from backend.tts.cpu_streams import default_streams
 
 BOOK = """Chapter 1: Morning
 
@@ -25,7 +26,7 @@ The light came on at dusk. It swept the water once, twice, three times.
 
 Then she went home.
 """
-LOG_LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] Batch \d+ \(\d+ chunks\) done in \d+\.\d\ds \(\d+\.\d\ds/chunk\) "
+LOG_LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] Batch \d+ \(\d+ chunks?\) done in \d+\.\d\ds \(\d+\.\d\ds/chunk\) "
                       r"\| VRAM: n/a \(CPU\)$")
 
 
@@ -78,7 +79,10 @@ def test_full_render_outputs_log_and_progress(tmp_path, book):
     summary = render(book, tmp_path / "out", settings(tmp_path), events)
     assert summary.chapters == 2 and summary.rendered == summary.chunks > 4 and summary.reused == 0
     assert all(LOG_LINE.match(b.line) for b in events.batches), [b.line for b in events.batches]
-    assert len(events.batches) == summary.chunks  # batch size 1 on the CPU
+    streams = default_streams()  # on the CPU a batch is one chunk per stream, side by side
+    assert [b.chunks for b in events.batches[:-1]] == [streams] * (len(events.batches) - 1)
+    assert sum(b.chunks for b in events.batches) == summary.chunks
+    assert (streams == 1) != any(f"CPU: {streams} chunks at once" in m for _, m in events.logs)
     renders = [p for p in events.progress_events if p.stage == "render"]
     assert [p.done for p in renders] == sorted(p.done for p in renders) and renders[-1].done == renders[-1].total
     assert renders[-1].eta == 0 and renders[-1].realtime_factor > 1
@@ -105,13 +109,24 @@ def test_stop_then_resume_equals_uninterrupted(tmp_path, book):
     with pytest.raises(RenderStopped):
         render(book, tmp_path / "out", settings(tmp_path), events, cancel)
     assert len(events.batches) == 2 and not list((tmp_path / "out").glob("*.m4b"))
+    cached = sum(b.chunks for b in events.batches)
     resumed = Recorder()
     summary = render(book, tmp_path / "out", settings(tmp_path), resumed)
-    assert summary.reused == 2 and summary.rendered == summary.chunks - 2
-    assert any("Resuming: 2 of" in m for _, m in resumed.logs)
+    assert summary.reused == cached and summary.rendered == summary.chunks - cached
+    assert any(f"Resuming: {cached} of" in m for _, m in resumed.logs)
     render(book, tmp_path / "clean", settings(tmp_path, cache_dir=str(tmp_path / "cache2")))
     for a, b in zip(chapter_audio(tmp_path / "out"), chapter_audio(tmp_path / "clean")):
         assert np.array_equal(a, b)
+
+
+def test_one_cpu_stream_renders_a_chunk_per_batch_with_the_same_audio(tmp_path, book):
+    events = Recorder()
+    summary = render(book, tmp_path / "one", settings(tmp_path, cpu_streams=1, cache_dir=str(tmp_path / "c1")), events)
+    assert [b.chunks for b in events.batches] == [1] * summary.chunks
+    render(book, tmp_path / "two", settings(tmp_path, cpu_streams=2, cache_dir=str(tmp_path / "c2")))
+    for a, b in zip(chapter_audio(tmp_path / "one"), chapter_audio(tmp_path / "two"), strict=True):
+        # 16-bit chapter files; one thread or two only changes the order of float sums
+        assert a.shape == b.shape and np.abs(a.astype(int) - b.astype(int)).max() <= 4
 
 
 def test_damaged_cache_and_manifest_are_rebuilt(tmp_path, book):

@@ -1,8 +1,9 @@
 """A chunk's audio must not depend on its batch neighbours; seeds decide the noise."""
 
 import numpy as np
+import pytest
 
-from backend.tts.synth import SynthItem, chunk_seed
+from backend.tts.synth import Synthesizer, SynthItem, chunk_seed
 from tests.tts.conftest import SENTENCES
 
 
@@ -10,7 +11,15 @@ def _items(synth, texts, **kw):
     return [SynthItem(synth.phoneme_ids(t), chunk_seed(t), **kw) for t in texts]
 
 
-def test_batch_equals_one_by_one(synth):
+@pytest.fixture(scope="module")
+def one_pass():
+    """One CPU stream: a batch is one padded forward pass, as on a GPU."""
+    return Synthesizer.load(cpu_streams=1)
+
+
+@pytest.mark.parametrize("which", ["one_pass", "synth"])
+def test_batch_equals_one_by_one(which, request):
+    synth = request.getfixturevalue(which)
     items = _items(synth, SENTENCES[:4])
     alone = [synth.synthesize_batch([it])[0] for it in items]
     together = synth.synthesize_batch(items)
