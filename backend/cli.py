@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("-o", "--output", default="speech.wav", help="WAV file to write (default: speech.wav)")
     say.add_argument("--voice", help="a Piper voice .onnx (its .onnx.json beside it); default: the bundled voice")
     say.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
-    say.add_argument("--batch-size", type=int, default=1, help="chunks per forward pass (1 is right on a CPU)")
+    say.add_argument("--batch-size", type=int, default=1, help="chunks per forward pass on a GPU (a CPU runs one per core)")
     say.add_argument("--speed", type=float, default=None, help="length scale: >1 slower, <1 faster")
     say.add_argument("--max-chars", type=int, default=400, help="longest chunk in characters")
     say.set_defaults(func=_cmd_say)

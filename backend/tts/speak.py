@@ -34,6 +34,7 @@ def speak_chunks_to_wav(chunks: Sequence, output: Path, *, voice_path=None, devi
     t0 = time.perf_counter()
     synth = Synthesizer.load(voice_path, device=device)
     log(f"Voice {synth.voice.name} loaded on {synth.device} in {synth.load_seconds:.2f}s")
+    batch_size = max(batch_size, synth.parallel_chunks)  # on a CPU: one chunk per stream, side by side
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".part")
     samples = 0
