@@ -5,8 +5,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from backend.tts.vits.layers import conv, to_channels_last_2d
-
 
 class WaveNetStack(nn.Module):
     """Gated dilated convs with residual and skip outputs (no speaker conditioning)."""
@@ -25,20 +23,19 @@ class WaveNetStack(nn.Module):
             self.res_skip_layers.append(nn.Conv1d(hidden, out, 1))
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        if x.device.type == "cpu":  # channels-last convs are ~13% faster here (see layers.conv)
-            x, mask = to_channels_last_2d(x), mask.unsqueeze(2)
+        # Plain [B, C, T] layout: on the CPU with one thread per stream it measured 7-20% faster
+        # than channels-last for 200-2,300 frames (min of 24 timed runs per length).
         skip = torch.zeros_like(x)
         last = len(self.in_layers) - 1
         for i, (inp, rs) in enumerate(zip(self.in_layers, self.res_skip_layers)):
-            a, g = conv(inp, x).chunk(2, dim=1)
-            out = conv(rs, torch.tanh(a) * torch.sigmoid(g))
+            a, g = inp(x).chunk(2, dim=1)
+            out = rs(torch.tanh(a) * torch.sigmoid(g))
             if i < last:
                 x = (x + out[:, : self.hidden]) * mask
                 skip = skip + out[:, self.hidden :]
             else:
                 skip = skip + out
-        skip = skip * mask
-        return skip.squeeze(2).contiguous() if skip.dim() == 4 else skip
+        return skip * mask
 
 
 class CouplingLayer(nn.Module):
