@@ -72,15 +72,14 @@ def _number(flag: str, kind, text: str | None):
         raise ValueError(f"{flag} must be {what}, got {text!r}") from None
 
 
+def _count_or_auto(flag: str, text: str | None):
+    return "auto" if text is not None and text.strip().lower() == "auto" else _number(flag, int, text)
+
+
 def _flag_overrides(args) -> dict:
     """The settings given on the command line (None: not given, the saved value stays)."""
-    batch = args.batch_size
-    if batch is not None and batch.strip().lower() == "auto":
-        batch = "auto"
-    else:
-        batch = _number("--batch-size", int, batch)
-    streams = args.cpu_streams
-    streams = "auto" if streams is not None and streams.strip().lower() == "auto" else _number("--cpu-streams", int, streams)
+    batch = _count_or_auto("--batch-size", args.batch_size)
+    streams = _count_or_auto("--cpu-streams", args.cpu_streams)
     outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs is not None else None
     return dict(voice=args.voice, device=args.device, precision=args.precision, batch_size=batch, cpu_streams=streams,
                 max_chars=_number("--max-chars", int, args.max_chars),

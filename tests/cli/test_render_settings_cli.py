@@ -74,7 +74,8 @@ def test_bad_key_warns_and_keeps_the_rest(tmp_path):
 
 def test_bad_flag_is_one_error_line(tmp_path):
     config = write_config(tmp_path / "cfg", {})
-    for flag, value in (("--batch-size", "zero"), ("--batch-size", "0"), ("--format", "ogg"), ("--speed", "fast")):
+    for flag, value in (("--batch-size", "zero"), ("--batch-size", "0"), ("--format", "ogg"), ("--speed", "fast"),
+                        ("--cpu-streams", "two"), ("--cpu-streams", "0")):
         proc, out = render(tmp_path, config, "out", flag, value)
         assert proc.returncode == 1, (flag, value, proc.stderr)
         lines = proc.stderr.strip().splitlines()
