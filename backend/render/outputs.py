@@ -109,4 +109,7 @@ def _load(engine, cache: ChunkCache, pc: PlannedChunk) -> np.ndarray:
                                                      engine.job.settings.length_scale)])[0]
     audio = audio if audio.size else np.zeros(1, np.float32)
     cache.put(pc.key, audio)
-    return audio
+    # Assemble what the cache holds (its samples are quantized), as every other chunk is: the raw
+    # floats can round to a different 16-bit sample and break "resumed == uninterrupted".
+    stored = cache.get(pc.key)
+    return audio if stored is None else stored
