@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from backend.tts.errors import VoiceError
+from backend.tts.onnx_proto import OnnxFormatError, OnnxGraph, read_onnx_graph
 
 # Tensors every Piper VITS graph has; their absence means "not a Piper voice".
 _REQUIRED = ("enc_p.proj.weight", "dec.conv_pre.weight", "dp.proj.weight", "flow.flows.0.pre.weight")
@@ -38,48 +39,50 @@ def _module_path(node_name: str) -> str:
 
 
 def read_voice_weights(path: Path) -> OnnxVoiceWeights:
-    import onnx
-    from onnx import helper, numpy_helper
-
     try:
-        model = onnx.load(str(path))
-    except Exception as exc:  # protobuf raises DecodeError, or OSError for unreadable files
-        raise VoiceError(f"Cannot load voice '{path.name}': it is not a valid ONNX model ({exc.__class__.__name__}).") from None
-    graph = model.graph
-    raw = {init.name: init for init in graph.initializer}
-    if not raw or not all(name in raw for name in _REQUIRED):
-        missing = [n for n in _REQUIRED if n not in raw]
+        graph = read_onnx_graph(path)
+    except (OnnxFormatError, OSError) as exc:
+        raise VoiceError(f"Cannot load voice '{path.name}': it is not a valid ONNX model ({exc}).") from None
+    names = set(graph.initializer_names())
+    if not names or not all(name in names for name in _REQUIRED):
+        missing = [n for n in _REQUIRED if n not in names]
         raise VoiceError(
             f"Cannot load voice '{path.name}': it is an ONNX model but not a Piper VITS voice "
             f"(missing {', '.join(missing)})."
         )
-    if "emb_g.weight" in raw:
+    if "emb_g.weight" in names:
         raise VoiceError(f"Cannot load voice '{path.name}': multi-speaker Piper voices are not supported yet.")
-
-    tensors: dict[str, np.ndarray] = {}
-    conv_attrs: dict[str, dict] = {}
-    for node in graph.node:
-        if node.op_type not in ("Conv", "ConvTranspose"):
-            continue
-        module = _module_path(node.name)
-        conv_attrs[module] = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        weight = node.input[1]
-        if weight.startswith("onnx::") and weight in raw:
-            tensors[f"{module}.weight"] = numpy_helper.to_array(raw[weight])
-
-    for name, init in raw.items():
-        if name == "sid":
-            tensors["enc_p.emb.weight"] = numpy_helper.to_array(init)
-        elif name == _FOLDED_EXP:
-            # The graph holds exp(-logs); recover logs so the module keeps its textbook form.
-            tensors["dp.flows.0.logs"] = -np.log(numpy_helper.to_array(init))
-        elif re.match(r"^(enc_p|dp|flow|dec)\.", name):
-            tensors[name] = numpy_helper.to_array(init)
-
+    try:
+        tensors, conv_attrs = _voice_tensors(graph, names)
+    except OnnxFormatError as exc:
+        raise VoiceError(f"Cannot load voice '{path.name}': it is not a valid ONNX model ({exc}).") from None
     if "enc_p.emb.weight" not in tensors:
         raise VoiceError(f"Cannot load voice '{path.name}': no text embedding ('sid') in the graph.")
     if "dp.flows.0.logs" not in tensors:
         raise VoiceError(f"Cannot load voice '{path.name}': duration predictor scale ({_FOLDED_EXP}) not found.")
     if not all(math.isfinite(float(np.abs(t).max(initial=0.0))) for t in tensors.values()):
         raise VoiceError(f"Cannot load voice '{path.name}': the weights contain NaN or infinite values.")
-    return OnnxVoiceWeights(tensors, conv_attrs, tuple(i.name for i in graph.input))
+    return OnnxVoiceWeights(tensors, conv_attrs, tuple(graph.input_names))
+
+
+def _voice_tensors(graph: OnnxGraph, names: set[str]) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
+    tensors: dict[str, np.ndarray] = {}
+    conv_attrs: dict[str, dict] = {}
+    for node in graph.nodes:
+        if node.op_type not in ("Conv", "ConvTranspose"):
+            continue
+        module = _module_path(node.name)
+        conv_attrs[module] = dict(node.attributes)
+        weight = node.inputs[1] if len(node.inputs) > 1 else ""
+        if weight.startswith("onnx::") and weight in names:
+            tensors[f"{module}.weight"] = graph.tensor(weight)
+
+    for name in graph.initializer_names():
+        if name == "sid":
+            tensors["enc_p.emb.weight"] = graph.tensor(name)
+        elif name == _FOLDED_EXP:
+            # The graph holds exp(-logs); recover logs so the module keeps its textbook form.
+            tensors["dp.flows.0.logs"] = -np.log(graph.tensor(name))
+        elif re.match(r"^(enc_p|dp|flow|dec)\.", name):
+            tensors[name] = graph.tensor(name)
+    return tensors, conv_attrs
