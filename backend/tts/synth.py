@@ -25,9 +25,10 @@ from backend.tts.phonemizer import Phonemizer
 from backend.tts.vits.model import Vits
 from backend.tts.voice import Voice, check_voice_matches_graph, load_voice
 
-# Decoder tile on the CPU: activations stay in cache and oneDNN reuses its kernels for the
-# repeated tile shape instead of building new ones for every sentence length.
-CPU_DECODER_TILE_FRAMES = 64
+# Decoder tile on the CPU: the full-rate tail's activations stay small (a 31 s chunk peaks
+# at +45 MB instead of +700 MB per stream) and oneDNN reuses its kernels for the repeated tile
+# shape. Speed is the same as untiled here (64 frames was ~8% slower, 128-192 equal).
+CPU_DECODER_TILE_FRAMES = 128
 
 _DTYPES = {"float32": torch.float32, "fp32": torch.float32, "float16": torch.float16,
            "fp16": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16}

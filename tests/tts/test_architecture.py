@@ -95,12 +95,19 @@ def test_unknown_shapes_fail_clearly(medium_weights, change, message):
         model_from_weights(change(medium_weights), "odd.onnx")
 
 
-def test_tiled_decoder_gives_the_same_samples():
+def test_tiled_decoder_gives_the_same_samples(monkeypatch):
     torch.manual_seed(0)
     model = Vits(MEDIUM).eval()
     z = torch.randn(2, 192, 90)
+    tail_inputs = []
+    run_tail = model.dec._tail
+    monkeypatch.setattr(model.dec, "_tail", lambda x, on_cpu: tail_inputs.append(x.shape[-1]) or run_tail(x, on_cpu))
     with torch.inference_mode():
         whole = model.dec(z)
+        assert len(tail_inputs) == 1
         tiled = model.dec(z, tile_frames=16)
+    # It really ran in tiles: ceil(90 / 16) pieces, none longer than a tile plus its two halos.
+    unit, halo = model.dec.tail_unit, model.dec.tail_halo
+    assert len(tail_inputs) == 1 + 6 and max(tail_inputs[1:]) <= 16 * unit + 2 * halo
     assert whole.shape == tiled.shape
     assert (whole - tiled).abs().max() < 1e-5

@@ -90,7 +90,7 @@ class Generator(nn.Module):
         x = self.conv_pre(z)
         for level in range(self.tail_from):
             x = self._level(level, x, on_cpu)
-        n, tile, halo = x.shape[2], tile_frames * self.tail_unit, self.tail_halo
+        n, tile, halo = x.shape[-1], tile_frames * self.tail_unit, self.tail_halo  # x may be [B, C, 1, T]
         if tile_frames <= 0 or n <= tile + 2 * halo:
             return self._tail(x, on_cpu)
         pieces = []
@@ -98,7 +98,7 @@ class Generator(nn.Module):
             end = min(start + tile, n)
             lo, hi = max(0, start - halo), min(n, end + halo)
             scale = self.hop // self.tail_unit
-            out = self._tail(x[:, :, lo:hi], on_cpu)
+            out = self._tail(x[..., lo:hi], on_cpu)
             pieces.append(out[:, :, (start - lo) * scale : (end - lo) * scale])
         return torch.cat(pieces, dim=2)
 
