@@ -64,9 +64,9 @@ def read_onnx_graph(path: Path) -> OnnxGraph:
         if number == 1:
             graph.nodes.append(_node(value))
         elif number == 5:
-            graph._initializers[_tensor_name(value)] = value
+            graph._initializers[_first_string(value, 8)] = value  # TensorProto.name
         elif number == 11:
-            graph.input_names.append(_first_string(value, 1))
+            graph.input_names.append(_first_string(value, 1))  # ValueInfoProto.name
     return graph
 
 
@@ -189,10 +189,6 @@ def _packed_varints(value: memoryview) -> list[int]:
         v, pos = _varint(value, pos)
         out.append(_signed(v))
     return out
-
-
-def _tensor_name(message: memoryview) -> str:
-    return _first_string(message, 8)
 
 
 def _decode_tensor(message: memoryview, name: str) -> np.ndarray:
