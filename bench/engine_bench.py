@@ -2,6 +2,7 @@
 
     python bench/engine_bench.py [--text ../shared/bench/lighthouse.md] [--threads N]
     python bench/engine_bench.py --device cuda   # also sweeps batch sizes 1..32 with peak VRAM
+    python bench/engine_bench.py --device cuda --kit .gpukit   # the sweep alone, on the lent GPU machine
 
 Both engines run in this process with the same thread count, on the same sentences, with the
 voice's default noise. Ours runs twice: as the engine renders on a CPU (its parallel streams,
@@ -92,14 +93,30 @@ def main() -> None:
     ap.add_argument("--voice", type=Path, default=None)
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per engine; the best counts")
     ap.add_argument("--limit", type=int, default=0, help="only the first N sentences")
+    ap.add_argument("--precision", default="float32", help="of the GPU sweep: float32, float16 or bfloat16")
+    ap.add_argument("--kit", type=Path, default=None,
+                    help="a folder made by bench/gpu_kit.py: its voice and phoneme ids, GPU sweep only (no ORT)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    synth = Synthesizer.load(args.voice, device="cpu")  # parallel streams, as the engine renders
-    single = Synthesizer.load(args.voice, device="cpu", cpu_streams=1)
-    items = sentences_of(args.text, synth)
+    if args.kit:
+        from gpu_kit import kit_sentences, use_kit
+
+        args.voice, _ = use_kit(args.kit)
+        items = kit_sentences(args.kit)
+    else:
+        synth = Synthesizer.load(args.voice, device="cpu")  # parallel streams, as the engine renders
+        items = sentences_of(args.text, synth)
     if args.limit:
         items = items[: args.limit]
     print(f"{len(items)} sentences from {args.text.name}, {args.threads} threads, torch {torch.__version__}")
+    ort_rtf = None if args.kit else compare_on_cpu(args, items, synth)
+    if args.device.startswith("cuda"):
+        sweep_gpu(args, items, ort_rtf)
+
+
+def compare_on_cpu(args, items, synth: Synthesizer) -> float:
+    """ORT, ours as the engine renders (streams) and ours one sentence at a time; returns ORT's RTF."""
+    single = Synthesizer.load(args.voice, device="cpu", cpu_streams=1)
     rate = synth.sample_rate
     # Alternate the engines and keep each one's best round: this machine's speed drifts.
     # An idle ORT session's threads slow torch by ~16% on 2 cores, so each round opens and
@@ -121,15 +138,19 @@ def main() -> None:
     print(f"ratio ours/ORT (CPU, as the engine renders, best of {args.rounds} alternating rounds): {ours_rtf / ort_rtf:.3f}")
     print(f"ratio ours/ORT (CPU, one sentence at a time): {single_rtf / ort_rtf:.3f}")
     print(f"model load: {synth.load_seconds:.2f} s (torch already imported)")
-    if args.device.startswith("cuda"):
-        gpu = Synthesizer.load(args.voice, device=args.device)
-        print(f"\nGPU: {torch.cuda.get_device_name(gpu.device)}")
-        for bs in (1, 2, 4, 8, 16, 32):
-            torch.cuda.reset_peak_memory_stats(gpu.device)
-            rtf = report(f"ours cuda batch {bs}", *run_ours(gpu, items, bs), rate)
-            peak = torch.cuda.max_memory_allocated(gpu.device) / 2**20
-            reserved = torch.cuda.max_memory_reserved(gpu.device) / 2**20
-            print(f"{'':28} peak allocated {peak:8.1f} MiB  peak reserved {reserved:8.1f} MiB  vs ORT CPU x{ort_rtf / rtf:.1f}")
+    return ort_rtf
+
+
+def sweep_gpu(args, items, ort_rtf: float | None) -> None:
+    gpu = Synthesizer.load(args.voice, device=args.device, dtype=args.precision)
+    print(f"\nGPU: {torch.cuda.get_device_name(gpu.device)}, {args.precision}, model load {gpu.load_seconds:.2f} s")
+    for bs in (1, 2, 4, 8, 16, 32):
+        torch.cuda.reset_peak_memory_stats(gpu.device)
+        rtf = report(f"ours cuda batch {bs}", *run_ours(gpu, items, bs), gpu.sample_rate)
+        peak = torch.cuda.max_memory_allocated(gpu.device) / 2**20
+        reserved = torch.cuda.max_memory_reserved(gpu.device) / 2**20
+        versus = f"  vs ORT CPU x{ort_rtf / rtf:.1f}" if ort_rtf else ""
+        print(f"{'':28} peak allocated {peak:8.1f} MiB  peak reserved {reserved:8.1f} MiB{versus}")
 
 
 if __name__ == "__main__":

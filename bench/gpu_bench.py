@@ -3,6 +3,7 @@
     python bench/gpu_bench.py                 # batch 1, 2, 4, 8, 16, 32 and Auto, expandable segments
                                               # on and off, and a forced-OOM run with a low VRAM cap
     python bench/gpu_bench.py --quick         # batch 1, 8 and Auto only
+    python bench/gpu_bench.py --kit .gpukit   # on the lent GPU machine (see bench/gpu_kit.py)
 
 Every configuration runs in its own process (the allocator reads its settings at torch import).
 Prints per run: real-time factor, throughput vs batch 1, peak allocated/reserved, reserved/allocated,
@@ -27,6 +28,12 @@ TEXT = ROOT.parent / "shared" / "bench" / "lighthouse.md"
 
 def child(args) -> None:
     sys.path.insert(0, str(ROOT))
+    voice = None
+    if args.kit:  # the lent GPU machine: the kit's voice, text and phoneme ids (bench/gpu_kit.py)
+        sys.path.insert(0, str(ROOT / "bench"))
+        from gpu_kit import use_kit
+
+        voice, args.text = use_kit(args.kit)
     from backend.gpu.session import prepare_process
 
     prepare_process()
@@ -44,7 +51,8 @@ def child(args) -> None:
     work = Path(tempfile.mkdtemp(prefix="gpu-bench-"))
     batch = args.batch if args.batch == "auto" else int(args.batch)
     settings = RenderSettings(device=args.device, batch_size=batch, cache_dir=str(work / "cache"), outputs=[],
-                              vram_limit_percent=args.cap, precision=args.precision)
+                              vram_limit_percent=args.cap, precision=args.precision,
+                              voice=str(voice) if voice else None)
     events = Quiet()
 
     def session_factory(synth, st, log):
@@ -83,6 +91,8 @@ def run(config: dict, args) -> dict | None:
            "--text", str(args.text), "--precision", args.precision]
     if config.get("cap_gb"):
         cmd += ["--cap-gb", str(config["cap_gb"])]
+    if args.kit:
+        cmd += ["--kit", str(args.kit)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         print(f"  run {config} failed:\n{proc.stderr[-2000:]}")
@@ -100,6 +110,7 @@ def main() -> None:
     ap.add_argument("--precision", default="float32")
     ap.add_argument("--text", type=Path, default=TEXT)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--kit", type=Path, default=None, help="a folder made by bench/gpu_kit.py (the lent GPU machine)")
     args = ap.parse_args()
     if args.child:
         child(args)
