@@ -110,8 +110,12 @@ class Synthesizer:
         return self.phonemizer.ids(text)
 
     def synthesize(self, text: str, seed: int | None = None, length_scale: float | None = None) -> np.ndarray:
+        """One text now, on the calling thread with all its CPU threads: for a preview, where
+        latency counts and nothing is cached. (A book's chunks go through synthesize_batch, whose
+        CPU streams make a chunk's samples the same alone or in a batch; these may differ from
+        them by float rounding.)"""
         ids = self.phoneme_ids(text)
-        return self.synthesize_batch([SynthItem(ids, chunk_seed(text) if seed is None else seed, length_scale)])[0]
+        return self._forward([SynthItem(ids, chunk_seed(text) if seed is None else seed, length_scale)])[0]
 
     def set_cpu_streams(self, cpu_streams: int | str) -> None:
         """Change how many chunks run side by side on the CPU (a warm synthesizer is reused)."""

@@ -93,3 +93,27 @@ def test_a_chunk_is_bit_identical_alone_and_in_a_batch(two_streams):
     batch = two_streams.synthesize_batch(items)
     for item, audio in zip(items, batch):
         assert np.array_equal(two_streams.synthesize_batch([item])[0], audio)
+
+
+def test_a_preview_runs_on_the_calling_thread_with_all_its_threads(two_streams, monkeypatch):
+    """synthesize() (the voice preview) is about latency: no stream, every thread; a book's
+    chunk still goes to a one-thread stream."""
+    seen = []
+    forward = two_streams._forward
+
+    def record(items):
+        seen.append((threading.current_thread(), torch.get_num_threads()))
+        return forward(items)
+
+    monkeypatch.setattr(two_streams, "_forward", record)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        preview = two_streams.synthesize(SENTENCES[1])
+        item = SynthItem(two_streams.phoneme_ids(SENTENCES[1]), chunk_seed(SENTENCES[1]))
+        chunk = two_streams.synthesize_batch([item])[0]
+    finally:
+        torch.set_num_threads(before)
+    assert seen[0] == (threading.current_thread(), 2)
+    assert seen[1][0] is not threading.current_thread() and seen[1][1] == 1
+    assert preview.shape == chunk.shape and np.abs(preview - chunk).max() <= 1e-4
