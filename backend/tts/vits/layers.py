@@ -26,6 +26,10 @@ class ChannelLayerNorm(nn.Module):
         x = F.layer_norm(x.transpose(1, 2), (x.shape[1],), self.gamma, self.beta, self.eps)
         return x.transpose(1, 2)
 
+    def rows(self, x: torch.Tensor) -> torch.Tensor:
+        """The same norm on time-major rows [..., C]."""
+        return F.layer_norm(x, (x.shape[-1],), self.gamma, self.beta, self.eps)
+
 
 class DilatedDepthSeparableConv(nn.Module):
     """Residual stack of depthwise dilated convs + 1x1 convs (the duration predictor's body)."""

@@ -9,6 +9,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from backend.tts.vits.layers import ChannelLayerNorm
+from backend.tts.vits.time_major import PaddedRows, tap_conv
 
 
 class RelativeSelfAttention(nn.Module):
@@ -36,14 +37,17 @@ class RelativeSelfAttention(nn.Module):
         col_valid = (cols >= 0) & (cols < length)
         return cols.clamp(0, length - 1), col_valid  # [T, 2w+1] each
 
-    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None) -> torch.Tensor:
-        """attn_mask: [B, 1, T, T] bool, or None when no item is padded."""
-        b, c, t = x.shape
+    def forward(self, rows: torch.Tensor, pr: PaddedRows, attn_mask: torch.Tensor | None) -> torch.Tensor:
+        """rows: [N, C] padded time-major rows -> the attention output [B, T, C].
+        attn_mask: [B, 1, T, T] bool, or None when no item is padded."""
+        b, t, c = pr.batch, pr.length, rows.shape[1]
         h, d = self.n_heads, self.head_dim
-        q = self.conv_q(x).view(b, h, d, t).transpose(2, 3) / math.sqrt(d)
-        k = self.conv_k(x).view(b, h, d, t).transpose(2, 3)
-        v = self.conv_v(x).view(b, h, d, t).transpose(2, 3)
-        cols, col_valid = self._band_columns(t, x.device)
+
+        def heads(conv: nn.Conv1d) -> torch.Tensor:  # [b, h, t, d] view of the items' rows
+            return pr.items(tap_conv(conv, rows)(rows)).view(b, t, h, d).transpose(1, 2)
+
+        q, k, v = heads(self.conv_q) / math.sqrt(d), heads(self.conv_k), heads(self.conv_v)
+        cols, col_valid = self._band_columns(t, rows.device)
 
         scores = q @ k.transpose(2, 3)  # [b, h, t, t]
         rel_logits = q @ self.emb_rel_k[0].transpose(0, 1)  # [b, h, t, 2w+1]
@@ -59,8 +63,8 @@ class RelativeSelfAttention(nn.Module):
 
         out = p @ v
         p_band = p.gather(3, cols.expand(b, h, t, cols.shape[1])).masked_fill(~col_valid, 0.0)
-        out = out + p_band @ self.emb_rel_v[0]
-        return self.conv_o(out.transpose(2, 3).reshape(b, c, t))
+        out = (out + p_band @ self.emb_rel_v[0]).transpose(1, 2).reshape(b * t, c)
+        return tap_conv(self.conv_o, rows)(out).view(b, t, c)
 
 
 class FeedForward(nn.Module):
@@ -69,9 +73,11 @@ class FeedForward(nn.Module):
         self.conv_1 = nn.Conv1d(channels, hidden, kernel, padding=kernel // 2)
         self.conv_2 = nn.Conv1d(hidden, channels, kernel, padding=kernel // 2)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = torch.relu(self.conv_1(x * mask))
-        return self.conv_2(x * mask) * mask
+    def forward(self, rows: torch.Tensor, pr: PaddedRows) -> torch.Tensor:
+        """rows [N, C] (zero outside the items) -> output for the inner rows [N - 2P, C], masked."""
+        mid = pr.new_rows(self.conv_1.out_channels)  # conv_2 reads its zero pads
+        pr.mask_inner_(torch.relu_(tap_conv(self.conv_1, rows)(pr, rows, out=mid[pr.inner])))
+        return pr.mask_inner_(tap_conv(self.conv_2, rows)(pr, mid))
 
 
 class Encoder(nn.Module):
@@ -81,16 +87,20 @@ class Encoder(nn.Module):
         self.norm_layers_1 = nn.ModuleList(ChannelLayerNorm(channels) for _ in range(n_layers))
         self.ffn_layers = nn.ModuleList(FeedForward(channels, ffn_channels, kernel) for _ in range(n_layers))
         self.norm_layers_2 = nn.ModuleList(ChannelLayerNorm(channels) for _ in range(n_layers))
+        self.pad = kernel // 2
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, PaddedRows]:
+        """x [B, T, C] time-major, mask [B, 1, T] bool -> padded rows (zero outside the items)."""
         # Unpadded (every CPU stream renders one chunk): no mask to apply to the scores.
         attn_mask = None if bool(mask.all()) else mask.unsqueeze(2) & mask.unsqueeze(3)  # [B, 1, T, T]
-        fmask = mask.to(x.dtype)
-        x = x * fmask
+        pr = PaddedRows.from_time_major(x, mask, self.pad)
+        rows = pr.rows
         for attn, n1, ffn, n2 in zip(self.attn_layers, self.norm_layers_1, self.ffn_layers, self.norm_layers_2):
-            x = n1(x + attn(x, attn_mask))
-            x = n2(x + ffn(x, fmask))
-        return x * fmask
+            pr.items(rows).add_(attn(rows, pr, attn_mask))
+            rows = pr.mask_(n1.rows(rows))
+            rows[pr.inner].add_(ffn(rows, pr))
+            rows = pr.mask_(n2.rows(rows))
+        return rows, pr
 
 
 class TextEncoder(nn.Module):
@@ -104,8 +114,8 @@ class TextEncoder(nn.Module):
         self.proj = nn.Conv1d(hidden, inter * 2, 1)
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor):
-        x = (self.emb(ids) * math.sqrt(self.hidden)).transpose(1, 2)
-        x = self.encoder(x, mask)
-        stats = self.proj(x) * mask.to(x.dtype)
+        """Returns the hidden states [B, hidden, T] (for the duration predictor), mean, log-std."""
+        rows, pr = self.encoder(self.emb(ids) * math.sqrt(self.hidden), mask)
+        stats = pr.to_batch(tap_conv(self.proj, rows)(rows)) * mask.to(rows.dtype)
         mean, log_std = stats.chunk(2, dim=1)
-        return x, mean, log_std
+        return pr.to_batch(rows), mean, log_std
