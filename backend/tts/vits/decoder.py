@@ -9,6 +9,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from backend.tts.hparams import DecoderLayout
+from backend.tts.vits import decoder_rows as rows_form
 from backend.tts.vits.layers import conv, to_channels_last_2d
 
 _SLOPE = 0.1
@@ -88,9 +89,12 @@ class Generator(nn.Module):
         """
         on_cpu = z.device.type == "cpu"
         x = self.conv_pre(z)
+        if on_cpu and x.shape[0] == 1 and all(rows_form.can_run_as_rows(up) for up in self.ups):
+            x = rows_form.channels_last_to_rows(x)  # one chunk on the CPU: GEMMs on rows (decoder_rows.py)
         for level in range(self.tail_from):
             x = self._level(level, x, on_cpu)
-        n, tile, halo = x.shape[-1], tile_frames * self.tail_unit, self.tail_halo  # x may be [B, C, 1, T]
+        rows = x.dim() == 2  # else [B, C, T] or [B, C, 1, T]
+        n, tile, halo = x.shape[0 if rows else -1], tile_frames * self.tail_unit, self.tail_halo
         if tile_frames <= 0 or n <= tile + 2 * halo:
             return self._tail(x, on_cpu)
         pieces = []
@@ -98,18 +102,24 @@ class Generator(nn.Module):
             end = min(start + tile, n)
             lo, hi = max(0, start - halo), min(n, end + halo)
             scale = self.hop // self.tail_unit
-            out = self._tail(x[..., lo:hi], on_cpu)
+            out = self._tail(x[lo:hi] if rows else x[..., lo:hi], on_cpu)
             pieces.append(out[:, :, (start - lo) * scale : (end - lo) * scale])
         return torch.cat(pieces, dim=2)
 
     def _level(self, level: int, x: torch.Tensor, on_cpu: bool) -> torch.Tensor:
         up = self.ups[level]
-        x = F.leaky_relu(x, _SLOPE)
-        if on_cpu and x.dim() == 3 and up.out_channels <= _CHANNELS_LAST_MAX:
-            x = to_channels_last_2d(x)
-        x = conv(up, x)
-        x_act = F.leaky_relu(x, _SLOPE)
         blocks = self.resblocks[level * self.per_level : (level + 1) * self.per_level]
+        x = F.leaky_relu(x, _SLOPE)
+        if x.dim() == 2:  # rows
+            x = rows_form.upsample_rows(up, x)
+            if x.shape[1] >= rows_form.ROWS_MIN_CHANNELS:
+                return rows_form.resblocks_rows(blocks, x, _SLOPE)
+            x = rows_form.rows_to_channels_last(x)  # narrow: oneDNN's convs are faster
+        else:
+            if on_cpu and x.dim() == 3 and up.out_channels <= _CHANNELS_LAST_MAX:
+                x = to_channels_last_2d(x)
+            x = conv(up, x)
+        x_act = F.leaky_relu(x, _SLOPE)
         acc = blocks[0](x, x_act)
         for blk in blocks[1:]:
             acc.add_(blk(x, x_act))
@@ -118,6 +128,8 @@ class Generator(nn.Module):
     def _tail(self, x: torch.Tensor, on_cpu: bool) -> torch.Tensor:
         for level in range(self.tail_from, len(self.ups)):
             x = self._level(level, x, on_cpu)
+        if x.dim() == 2:
+            x = rows_form.rows_to_channels_last(x)
         x = conv(self.conv_post, F.leaky_relu(x))  # default slope 0.01 here, as in HiFi-GAN
         if x.dim() == 4:
             x = x.squeeze(2).contiguous()

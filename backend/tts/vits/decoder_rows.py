@@ -1,0 +1,140 @@
+"""The HiFi-GAN decoder's wide levels on the CPU as GEMMs on time-major rows [T, C] (one chunk).
+
+oneDNN builds (JIT-compiles) a primitive for every new input length, 1-2 ms per conv, and every
+chunk has a new length: each chunk paid 50-100 ms of that (measured: first vs second call of
+the decoder on the same length). MKL's GEMMs need nothing per shape and, at 64-128 channels,
+ran as fast as oneDNN's convs or faster (62-84 vs 48-79 GF/s, one thread). Narrower levels stay
+with oneDNN: GEMMs with 32 outputs were 15-35% slower there.
+
+Rows [T, C] hold the same memory as a channels-last [1, C, 1, T] tensor, so the two switch
+without copies.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+ROWS_MIN_CHANNELS = 64  # resblocks this wide run as GEMMs
+
+
+def rows_to_channels_last(rows: torch.Tensor) -> torch.Tensor:
+    """[T, C] rows -> a channels-last [1, C, 1, T] view (copies only if rows are strided)."""
+    return rows.contiguous().t()[None, :, None, :]
+
+
+def channels_last_to_rows(x: torch.Tensor) -> torch.Tensor:
+    """[1, C, 1, T] (channels-last) or [1, C, T] -> [T, C] rows."""
+    return x.reshape(x.shape[1], x.shape[-1]).t().contiguous() if x.dim() == 3 else x[0, :, 0].t().contiguous()
+
+
+class _Taps:
+    """A Conv1d as one [C_in, C_out] matrix per kernel tap, applied to zero-padded rows."""
+
+    def __init__(self, conv: nn.Conv1d):
+        w = conv.weight.detach()
+        k, d, p = w.shape[2], conv.dilation[0], conv.padding[0]
+        self.offsets = [t * d - p for t in range(k)]
+        self.weights = [w[:, :, t].t().contiguous() for t in range(k)]
+        self.bias = conv.bias.detach().clone() if conv.bias is not None else torch.zeros(w.shape[0])
+        self.pad = p
+
+    def add_to_(self, out: torch.Tensor, src: torch.Tensor, pad: int) -> torch.Tensor:
+        """out [T, C_out] += conv(src), src: rows [T + 2 * pad, C_in] with zero pads."""
+        n = out.shape[0]
+        out.add_(self.bias)
+        for off, w in zip(self.offsets, self.weights):  # (blocks of 256-1,024 rows were no faster)
+            out.addmm_(src[pad + off : pad + off + n], w)
+        return out
+
+
+class _Polyphase:
+    """A ConvTranspose1d with kernel - 2 * padding == stride as GEMMs: output phase j of input
+    frame t sums x[t - shift] @ W[:, :, k] over the taps k landing on j; the taps sharing a
+    shift make one GEMM into a column block of [T, stride * C_out], which is the upsampled
+    rows [T * stride, C_out] in memory."""
+
+    def __init__(self, up: nn.ConvTranspose1d):
+        w = up.weight.detach()  # [C_in, C_out, K]
+        s, p, c_out = up.stride[0], up.padding[0], w.shape[1]
+        if w.shape[2] - 2 * p != s or up.output_padding[0] or up.dilation[0] != 1 or up.groups != 1:
+            raise ValueError("this transposed conv does not upsample by exactly its stride")
+        by_shift: dict[int, list[tuple[int, int]]] = {}
+        for k in range(w.shape[2]):
+            phase = (k - p) % s
+            by_shift.setdefault((k - p - phase) // s, []).append((phase, k))
+        self.groups = []
+        for shift, taps in sorted(by_shift.items(), key=lambda kv: kv[0] != 0):  # shift 0 first
+            taps.sort()
+            phases = [j for j, _ in taps]
+            if phases != list(range(phases[0], phases[-1] + 1)):
+                raise ValueError("this transposed conv's taps do not form contiguous phases")
+            mat = torch.cat([w[:, :, k] for _, k in taps], 1).contiguous()
+            self.groups.append((shift, phases[0] * c_out, (phases[-1] + 1) * c_out, mat))
+        self.bias = (up.bias.detach() if up.bias is not None else torch.zeros(c_out)).repeat(s)
+        self.stride, self.c_out = s, c_out
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        t, width = x.shape[0], self.stride * self.c_out
+        y = self.bias.expand(t, width).clone()
+        for shift, c0, c1, mat in self.groups:
+            lo, hi = max(0, shift), min(t, t + shift)  # output frames whose input t - shift exists
+            if hi > lo:
+                y[lo:hi, c0:c1].addmm_(x[lo - shift : hi - shift], mat)
+        return y.view(t * self.stride, self.c_out)
+
+
+def _cached(module: nn.Module, make):
+    """The GEMM form of a module, made once (inference only: later weight edits are not seen)."""
+    got = module.__dict__.get("_rows_form")
+    if got is None:
+        with torch.no_grad():
+            got = module.__dict__["_rows_form"] = make(module)
+    return got
+
+
+def upsample_rows(up: nn.ConvTranspose1d, x: torch.Tensor) -> torch.Tensor:
+    return _cached(up, _Polyphase)(x)
+
+
+def can_run_as_rows(up: nn.ConvTranspose1d) -> bool:
+    try:
+        _cached(up, _Polyphase)
+        return up.weight.dtype == torch.float32
+    except ValueError:
+        return False
+
+
+class _PaddedScratch:
+    """Rows [T + 2P, C] whose P pad rows stay zero: conv inputs are written into the middle."""
+
+    def __init__(self, like: torch.Tensor, pad: int):
+        self.pad = pad
+        self.buf = like.new_empty(like.shape[0] + 2 * pad, like.shape[1])
+        self.buf[:pad].zero_()
+        self.buf[like.shape[0] + pad :].zero_()
+
+    def leaky(self, x: torch.Tensor, slope: float) -> torch.Tensor:
+        torch.ops.aten.leaky_relu.out(x, slope, out=self.buf[self.pad : self.pad + x.shape[0]])
+        return self.buf
+
+
+def resblocks_rows(blocks, x: torch.Tensor, slope: float) -> torch.Tensor:
+    """Mean of the level's resblocks (type 1 or 2) on rows x [T, C]."""
+    convs = [c for blk in blocks for c in blk.modules() if isinstance(c, nn.Conv1d)]
+    pad = max(c.padding[0] for c in convs)
+    act = _PaddedScratch(x, pad).leaky(x, slope)  # leaky(x): every block's first input
+    scratch, mid = _PaddedScratch(x, pad), _PaddedScratch(x, pad)
+    acc = None
+    for blk in blocks:
+        y = x.clone()
+        pairs = zip(blk.convs1, blk.convs2) if hasattr(blk, "convs1") else ((c, None) for c in blk.convs)
+        for i, (c1, c2) in enumerate(pairs):
+            src = act if i == 0 else scratch.leaky(y, slope)
+            if c2 is None:  # type 2: y += c1(leaky(y))
+                _cached(c1, _Taps).add_to_(y, src, pad)
+            else:  # type 1: y += c2(leaky(c1(leaky(y))))
+                t = _cached(c1, _Taps).add_to_(torch.zeros_like(y), src, pad)
+                _cached(c2, _Taps).add_to_(y, mid.leaky(t, slope), pad)
+        acc = y if acc is None else acc.add_(y)
+    return acc.div_(len(blocks))
