@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from backend.tts.vits import decoder_rows
-from backend.tts.vits.decoder_rows import channels_last_to_rows, rows_to_channels_last, upsample_rows
+from backend.tts.vits.decoder_rows import conv_rows, rows_to_channels_last, upsample_rows
 from backend.tts.vits.model import Vits
 from tests.tts.test_architecture import HIGH, MEDIUM, X_LOW
 
@@ -53,5 +53,11 @@ def test_rows_and_channels_last_share_memory():
     x = rows_to_channels_last(rows)
     assert x.shape == (1, 5, 1, 9) and x.is_contiguous(memory_format=torch.channels_last)
     assert x.data_ptr() == rows.data_ptr()
-    assert torch.equal(channels_last_to_rows(x), rows)
-    assert torch.equal(channels_last_to_rows(rows.t()[None]), rows)
+
+
+def test_a_conv_on_rows_equals_conv1d():
+    torch.manual_seed(2)
+    conv = nn.Conv1d(10, 7, 7, padding=3).eval()
+    x = torch.randn(1, 10, 30)
+    with torch.inference_mode():
+        assert (conv_rows(conv, x) - conv(x)[0].t()).abs().max() < 1e-5

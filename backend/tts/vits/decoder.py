@@ -88,9 +88,10 @@ class Generator(nn.Module):
         stay in cache and oneDNN reuses its kernels for the repeated tile shape.
         """
         on_cpu = z.device.type == "cpu"
-        x = self.conv_pre(z)
-        if on_cpu and x.shape[0] == 1 and all(rows_form.can_run_as_rows(up) for up in self.ups):
-            x = rows_form.channels_last_to_rows(x)  # one chunk on the CPU: GEMMs on rows (decoder_rows.py)
+        if on_cpu and z.shape[0] == 1 and all(rows_form.can_run_as_rows(up) for up in self.ups):
+            x = rows_form.conv_rows(self.conv_pre, z)  # one chunk on the CPU: GEMMs on rows (decoder_rows.py)
+        else:
+            x = self.conv_pre(z)
         for level in range(self.tail_from):
             x = self._level(level, x, on_cpu)
         rows = x.dim() == 2  # else [B, C, T] or [B, C, 1, T]

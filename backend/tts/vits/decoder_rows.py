@@ -23,11 +23,6 @@ def rows_to_channels_last(rows: torch.Tensor) -> torch.Tensor:
     return rows.contiguous().t()[None, :, None, :]
 
 
-def channels_last_to_rows(x: torch.Tensor) -> torch.Tensor:
-    """[1, C, 1, T] (channels-last) or [1, C, T] -> [T, C] rows."""
-    return x.reshape(x.shape[1], x.shape[-1]).t().contiguous() if x.dim() == 3 else x[0, :, 0].t().contiguous()
-
-
 class _Taps:
     """A Conv1d as one [C_in, C_out] matrix per kernel tap, applied to zero-padded rows."""
 
@@ -91,6 +86,14 @@ def _cached(module: nn.Module, make):
         with torch.no_grad():
             got = module.__dict__["_rows_form"] = make(module)
     return got
+
+
+def conv_rows(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
+    """A Conv1d on one item [1, C_in, T] -> rows [T, C_out]."""
+    taps = _cached(conv, _Taps)
+    src = _PaddedScratch(x.new_empty(x.shape[2], x.shape[1]), taps.pad)
+    src.buf[taps.pad : taps.pad + x.shape[2]] = x[0].t()
+    return taps.add_to_(x.new_zeros(x.shape[2], conv.out_channels), src.buf, taps.pad)
 
 
 def upsample_rows(up: nn.ConvTranspose1d, x: torch.Tensor) -> torch.Tensor:
