@@ -15,32 +15,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from backend.tts.vits.time_major import tap_conv
+
 ROWS_MIN_CHANNELS = 64  # resblocks this wide run as GEMMs
 
 
 def rows_to_channels_last(rows: torch.Tensor) -> torch.Tensor:
     """[T, C] rows -> a channels-last [1, C, 1, T] view (copies only if rows are strided)."""
     return rows.contiguous().t()[None, :, None, :]
-
-
-class _Taps:
-    """A Conv1d as one [C_in, C_out] matrix per kernel tap, applied to zero-padded rows."""
-
-    def __init__(self, conv: nn.Conv1d):
-        w = conv.weight.detach()
-        k, d, p = w.shape[2], conv.dilation[0], conv.padding[0]
-        self.offsets = [t * d - p for t in range(k)]
-        self.weights = [w[:, :, t].t().contiguous() for t in range(k)]
-        self.bias = conv.bias.detach().clone() if conv.bias is not None else torch.zeros(w.shape[0])
-        self.pad = p
-
-    def add_to_(self, out: torch.Tensor, src: torch.Tensor, pad: int) -> torch.Tensor:
-        """out [T, C_out] += conv(src), src: rows [T + 2 * pad, C_in] with zero pads."""
-        n = out.shape[0]
-        out.add_(self.bias)
-        for off, w in zip(self.offsets, self.weights):  # (blocks of 256-1,024 rows were no faster)
-            out.addmm_(src[pad + off : pad + off + n], w)
-        return out
 
 
 class _Polyphase:
@@ -90,10 +72,10 @@ def _cached(module: nn.Module, make):
 
 def conv_rows(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
     """A Conv1d on one item [1, C_in, T] -> rows [T, C_out]."""
-    taps = _cached(conv, _Taps)
-    src = _PaddedScratch(x.new_empty(x.shape[2], x.shape[1]), taps.pad)
-    src.buf[taps.pad : taps.pad + x.shape[2]] = x[0].t()
-    return taps.add_to_(x.new_zeros(x.shape[2], conv.out_channels), src.buf, taps.pad)
+    pad = conv.padding[0]
+    src = _PaddedScratch(x.new_empty(x.shape[2], x.shape[1]), pad)
+    src.buf[pad : pad + x.shape[2]] = x[0].t()
+    return tap_conv(conv, x).add_to_(x.new_zeros(x.shape[2], conv.out_channels), src.buf, pad)
 
 
 def upsample_rows(up: nn.ConvTranspose1d, x: torch.Tensor) -> torch.Tensor:
@@ -135,9 +117,9 @@ def resblocks_rows(blocks, x: torch.Tensor, slope: float) -> torch.Tensor:
         for i, (c1, c2) in enumerate(pairs):
             src = act if i == 0 else scratch.leaky(y, slope)
             if c2 is None:  # type 2: y += c1(leaky(y))
-                _cached(c1, _Taps).add_to_(y, src, pad)
+                tap_conv(c1, y).add_to_(y, src, pad)
             else:  # type 1: y += c2(leaky(c1(leaky(y))))
-                t = _cached(c1, _Taps).add_to_(torch.zeros_like(y), src, pad)
-                _cached(c2, _Taps).add_to_(y, mid.leaky(t, slope), pad)
+                t = tap_conv(c1, y).add_to_(torch.zeros_like(y), src, pad)
+                tap_conv(c2, y).add_to_(y, mid.leaky(t, slope), pad)
         acc = y if acc is None else acc.add_(y)
     return acc.div_(len(blocks))

@@ -55,9 +55,6 @@ class PaddedRows:
         """The rows a conv writes: every row whose taps stay inside the buffer."""
         return slice(self.pad, self.rows.shape[0] - self.pad)
 
-    def inner_valid(self) -> torch.Tensor | None:
-        return None if self.valid is None else self.valid[self.inner]
-
     def mask_(self, rows: torch.Tensor) -> torch.Tensor:
         """Zero `rows` ([N, C]) outside the items, in place."""
         if self.valid is not None:
@@ -114,6 +111,15 @@ class TapConv:
         out = torch.addmm(self.bias, first, self.weights[0], out=out)
         for off, w in zip(self.offsets[1:], self.weights[1:]):
             out.addmm_(src[lo + off : lo + off + n], w)
+        return out
+
+    def add_to_(self, out: torch.Tensor, src: torch.Tensor, pad: int) -> torch.Tensor:
+        """out [T, C_out] += conv(src) in place, src: one item's rows [T + 2 * pad, C_in] with
+        zero pads (the GEMMs add into out: a residual costs nothing extra)."""
+        n = out.shape[0]
+        out.add_(self.bias)
+        for off, w in zip(self.offsets, self.weights):
+            out.addmm_(src[pad + off : pad + off + n], w)
         return out
 
     def accumulate_(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
