@@ -72,10 +72,10 @@ def _cached(module: nn.Module, make):
 
 def conv_rows(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
     """A Conv1d on one item [1, C_in, T] -> rows [T, C_out]."""
-    pad = conv.padding[0]
-    src = _PaddedScratch(x.new_empty(x.shape[2], x.shape[1]), pad)
-    src.buf[pad : pad + x.shape[2]] = x[0].t()
-    return tap_conv(conv, x).add_to_(x.new_zeros(x.shape[2], conv.out_channels), src.buf, pad)
+    pad, t = conv.padding[0], x.shape[2]
+    src = x.new_zeros(t + 2 * pad, x.shape[1])
+    src[pad : pad + t] = x[0].t()
+    return tap_conv(conv, x).add_to_(x.new_zeros(t, conv.out_channels), src, pad)
 
 
 def upsample_rows(up: nn.ConvTranspose1d, x: torch.Tensor) -> torch.Tensor:
