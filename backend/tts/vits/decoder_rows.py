@@ -15,7 +15,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from backend.tts.vits.time_major import tap_conv
+from backend.tts.vits.layers import weight_form
+from backend.tts.vits.time_major import tap_conv, zero_pads_
 
 ROWS_MIN_CHANNELS = 64  # resblocks this wide run as GEMMs
 
@@ -61,13 +62,8 @@ class _Polyphase:
         return y.view(t * self.stride, self.c_out)
 
 
-def _cached(module: nn.Module, make):
-    """The GEMM form of a module, made once (inference only: later weight edits are not seen)."""
-    got = module.__dict__.get("_rows_form")
-    if got is None:
-        with torch.no_grad():
-            got = module.__dict__["_rows_form"] = make(module)
-    return got
+def _polyphase(up: nn.ConvTranspose1d) -> _Polyphase:
+    return weight_form(up, ("polyphase",), lambda: _Polyphase(up))
 
 
 def conv_rows(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
@@ -79,12 +75,12 @@ def conv_rows(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
 
 
 def upsample_rows(up: nn.ConvTranspose1d, x: torch.Tensor) -> torch.Tensor:
-    return _cached(up, _Polyphase)(x)
+    return _polyphase(up)(x)
 
 
 def can_run_as_rows(up: nn.ConvTranspose1d) -> bool:
     try:
-        _cached(up, _Polyphase)
+        _polyphase(up)
         return up.weight.dtype == torch.float32
     except ValueError:
         return False
@@ -95,9 +91,7 @@ class _PaddedScratch:
 
     def __init__(self, like: torch.Tensor, pad: int):
         self.pad = pad
-        self.buf = like.new_empty(like.shape[0] + 2 * pad, like.shape[1])
-        self.buf[:pad].zero_()
-        self.buf[like.shape[0] + pad :].zero_()
+        self.buf = zero_pads_(like.new_empty(like.shape[0] + 2 * pad, like.shape[1]), pad)
 
     def leaky(self, x: torch.Tensor, slope: float) -> torch.Tensor:
         torch.ops.aten.leaky_relu.out(x, slope, out=self.buf[self.pad : self.pad + x.shape[0]])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -70,15 +72,20 @@ def conv(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return F.conv2d(x, w, module.bias, padding=(0, module.padding[0]), dilation=(1, module.dilation[0]))
 
 
-def _channels_last_weight(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """The 4D channels-last copy of a conv weight, made once: converting it on every call
-    cost ~6% of CPU synthesis. Inference only: the copy does not follow later weight edits."""
-    cached = module.__dict__.get("_weight_2d_cl")
-    if cached is None or cached.device != x.device or cached.dtype != x.dtype:
+def weight_form(module: nn.Module, key: tuple, make: Callable[[], object]) -> object:
+    """A rearranged copy of a module's weights (per key: layout, device, dtype...), made once
+    by make(). Inference only: the copy does not follow later weight edits."""
+    forms = module.__dict__.setdefault("_weight_forms", {})
+    if key not in forms:
         with torch.no_grad():
-            cached = module.weight.detach().unsqueeze(2).to(x.dtype).contiguous(memory_format=torch.channels_last)
-        module.__dict__["_weight_2d_cl"] = cached
-    return cached
+            forms[key] = make()
+    return forms[key]
+
+
+def _channels_last_weight(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The 4D channels-last copy of a conv weight: converting it on every call cost ~6% of CPU synthesis."""
+    return weight_form(module, ("channels_last", x.device, x.dtype), lambda: module.weight.detach().unsqueeze(2)
+                       .to(x.dtype).contiguous(memory_format=torch.channels_last))
 
 
 def to_channels_last_2d(x: torch.Tensor) -> torch.Tensor:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from backend.tts.vits.layers import weight_form
+
 
 @dataclass
 class PaddedRows:
@@ -57,11 +59,7 @@ class PaddedRows:
 
     def mask_(self, rows: torch.Tensor) -> torch.Tensor:
         """Zero `rows` ([N, C]) outside the items, in place."""
-        if self.valid is not None:
-            return rows.mul_(self.valid)
-        rows[: self.pad].zero_()
-        rows[rows.shape[0] - self.pad :].zero_()
-        return rows
+        return rows.mul_(self.valid) if self.valid is not None else zero_pads_(rows, self.pad)
 
     def mask_inner_(self, rows: torch.Tensor) -> torch.Tensor:
         """Zero inner rows ([N - 2P, C]) outside the items (padding in a batch), in place."""
@@ -77,10 +75,14 @@ class PaddedRows:
 
     def new_rows(self, channels: int) -> torch.Tensor:
         """Uninitialised rows [N, channels] with the outer pads zeroed: fill the inner rows."""
-        rows = self.rows.new_empty(self.rows.shape[0], channels)
-        rows[: self.pad].zero_()
-        rows[rows.shape[0] - self.pad :].zero_()
-        return rows
+        return zero_pads_(self.rows.new_empty(self.rows.shape[0], channels), self.pad)
+
+
+def zero_pads_(rows: torch.Tensor, pad: int) -> torch.Tensor:
+    """Zero the first and last `pad` rows, in place."""
+    rows[:pad].zero_()
+    rows[rows.shape[0] - pad :].zero_()
+    return rows
 
 
 class TapConv:
@@ -108,17 +110,17 @@ class TapConv:
             raise ValueError(f"conv reaches {self.reach} frames, the rows are padded by {x.pad}")
         lo, n = x.pad, src.shape[0] - 2 * x.pad
         first = src[lo + self.offsets[0] : lo + self.offsets[0] + n]
-        out = torch.addmm(self.bias, first, self.weights[0], out=out)
-        for off, w in zip(self.offsets[1:], self.weights[1:]):
-            out.addmm_(src[lo + off : lo + off + n], w)
-        return out
+        out = torch.addmm(self.bias, first, self.weights[0], out=out)  # the first tap brings the bias
+        return self._add_taps_(out, src, lo, 1)
 
     def add_to_(self, out: torch.Tensor, src: torch.Tensor, pad: int) -> torch.Tensor:
         """out [T, C_out] += conv(src) in place, src: one item's rows [T + 2 * pad, C_in] with
         zero pads (the GEMMs add into out: a residual costs nothing extra)."""
+        return self._add_taps_(out.add_(self.bias), src, pad, 0)
+
+    def _add_taps_(self, out: torch.Tensor, src: torch.Tensor, pad: int, first: int) -> torch.Tensor:
         n = out.shape[0]
-        out.add_(self.bias)
-        for off, w in zip(self.offsets, self.weights):
+        for off, w in zip(self.offsets[first:], self.weights[first:]):
             out.addmm_(src[pad + off : pad + off + n], w)
         return out
 
@@ -128,11 +130,6 @@ class TapConv:
 
 
 def tap_conv(conv: nn.Conv1d, like: torch.Tensor, lo: int = 0, hi: int | None = None) -> TapConv:
-    """The TapConv of `conv` for `like`'s device and dtype, made once per module (inference
-    only: later weight edits are not seen)."""
-    cache = conv.__dict__.setdefault("_tap_convs", {})
-    key = (like.device, like.dtype, lo, hi)
-    if key not in cache:
-        with torch.no_grad():
-            cache[key] = TapConv(conv, lo, hi, device=like.device, dtype=like.dtype)
-    return cache[key]
+    """The TapConv of `conv` for `like`'s device and dtype, made once per module."""
+    return weight_form(conv, ("taps", like.device, like.dtype, lo, hi),
+                       lambda: TapConv(conv, lo, hi, device=like.device, dtype=like.dtype))
