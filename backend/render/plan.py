@@ -42,13 +42,17 @@ class RenderPlan:
 
 def synthesis_params(voice: Voice, settings: RenderSettings) -> dict:
     """Everything besides text, voice file and seed that changes a chunk's audio."""
-    return {
+    params = {
         "engine": ENGINE_VERSION,
         "precision": settings.precision,
         "length_scale": voice.length_scale if settings.length_scale is None else settings.length_scale,
         "noise_scale": voice.noise_scale if settings.noise_scale is None else settings.noise_scale,
         "noise_w": voice.noise_w if settings.noise_w is None else settings.noise_w,
     }
+    if settings.precision != "float32":
+        # Since 2026-12 only the decoder runs in the reduced precision (float32 keys unchanged).
+        params["reduced_precision_parts"] = "decoder"
+    return params
 
 
 def make_plan(book: Book, voice: Voice, settings: RenderSettings) -> RenderPlan:

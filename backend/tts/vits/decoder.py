@@ -10,6 +10,7 @@ from torch.nn import functional as F
 
 from backend.tts.hparams import DecoderLayout
 from backend.tts.vits import decoder_rows as rows_form
+from backend.tts.vits.kernels import cpu_kernels
 from backend.tts.vits.layers import conv, to_channels_last_2d
 
 _SLOPE = 0.1
@@ -87,7 +88,7 @@ class Generator(nn.Module):
         `tail_halo` samples of context each side gives the same samples, while its activations
         stay in cache and oneDNN reuses its kernels for the repeated tile shape.
         """
-        on_cpu = z.device.type == "cpu"
+        on_cpu = cpu_kernels(z)
         if on_cpu and z.shape[0] == 1 and all(rows_form.can_run_as_rows(up) for up in self.ups):
             x = rows_form.conv_rows(self.conv_pre, z)  # one chunk on the CPU: GEMMs on rows (decoder_rows.py)
         else:

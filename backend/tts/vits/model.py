@@ -48,7 +48,7 @@ class Vits(nn.Module):
         return out * valid.unsqueeze(1).to(out.dtype)
 
     def synthesize(self, z_p: torch.Tensor, frame_lengths: torch.Tensor, tile_frames: int = 0) -> torch.Tensor:
-        """Prior sample [B, inter, F] -> audio [B, F * hop]."""
+        """Prior sample [B, inter, F] -> audio [B, F * hop], in the decoder's precision."""
         mask = sequence_mask(frame_lengths, z_p.shape[2]).to(z_p.dtype)
         z = self.flow.reverse(z_p, mask)
-        return self.dec(z * mask, tile_frames).squeeze(1)
+        return self.dec((z * mask).to(self.dec.conv_pre.weight.dtype), tile_frames).squeeze(1)
