@@ -111,12 +111,17 @@ class WindowReactions:
     def _stopped(self) -> None:
         self.progress_bar.setFormat("Stopped: Start again to resume")
         self.statusBar().showMessage("Stopped; everything rendered so far is kept")
+        self._refresh_resume()
+
+    def _refresh_resume(self) -> None:
+        """Re-inspect the book so Start offers "Resume (n of m chunks done)"."""
         if self.book is not None:
-            self._want_book.emit(str(self.book.path), self._settings_copy())  # refresh "Resume (n of m)"
+            self._want_book.emit(str(self.book.path), self._settings_copy())
 
     def _failed(self, message: str) -> None:
         self.progress_bar.setFormat("Failed")
         self.statusBar().showMessage("Render failed; finished chunks stay cached")
+        self._refresh_resume()
         if not self._close_when_idle:
             self.notify(QMessageBox.Icon.Critical, "Render failed",
                         f"{message}\n\nEverything rendered so far is kept; fix the problem and press Start to resume.")

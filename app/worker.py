@@ -149,7 +149,10 @@ class EngineWorker(QObject):
         except RenderFailed as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # an unexpected failure must still reach the user as a dialog
-            self.log.emit("error", traceback.format_exc().rstrip())
+            from backend.gpu.oom import as_gpu_failure
+
+            # A GPU failure (e.g. loading the voice onto the GPU) gets its message; others the traceback too.
+            self.log.emit("error", _message(exc) if as_gpu_failure(exc) else traceback.format_exc().rstrip())
             self.failed.emit(_message(exc))
         finally:
             self._cancel = None
@@ -157,5 +160,8 @@ class EngineWorker(QObject):
 
 
 def _message(exc: Exception) -> str:
-    text = str(exc).strip()
+    from backend.gpu.oom import as_gpu_failure  # no torch import: it only reads the message
+
+    failure = as_gpu_failure(exc)
+    text = str(failure if failure is not None else exc).strip()
     return text if text else exc.__class__.__name__

@@ -103,13 +103,38 @@ def main(argv: list[str] | None = None) -> int:
         print("\nStopped.", file=sys.stderr)
         return EXIT_STOPPED
     except Exception as exc:  # one clear line for the user; the known errors carry their own wording
+        from backend.gpu.oom import as_gpu_failure
         from backend.text.book import BookError
         from backend.tts.errors import VoiceError
 
         if isinstance(exc, (VoiceError, BookError, ValueError, OSError)):
             print(f"Error: {exc}", file=sys.stderr)
             return EXIT_ERROR
-        raise
+        failure = as_gpu_failure(exc)
+        if failure is not None:
+            print(f"Error: {failure}", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"Error: an unexpected problem stopped the program ({type(exc).__name__}: {exc}). "
+              f"{_save_traceback()}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _save_traceback() -> str:
+    """Write the traceback of the exception being handled to the user log folder; say where."""
+    import traceback
+
+    from platformdirs import user_log_dir
+
+    from backend.settings import APP_NAME
+
+    try:
+        folder = Path(user_log_dir(APP_NAME, appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "last-error.txt"
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+        return f"The details are in {path}; please include them when you report it."
+    except OSError:
+        return "Please report it with the command you ran."
 
 
 if __name__ == "__main__":

@@ -57,15 +57,61 @@ def is_sticky_cuda_error(exc: BaseException) -> bool:
     return any(marker in message for marker in _STICKY_MARKERS)
 
 
+# Any other error that comes from the CUDA runtime, cuDNN or cuBLAS. Outside a batch nothing can
+# be retried, and after most of these the context is suspect: the render stops and asks for a restart.
+_CUDA_MARKERS = ("cuda error", "cudnn_status", "cudnn error", "cublas_status", "cuda driver error", "cufft_", "nvrtc")
+
+
+def is_cuda_error(exc: BaseException) -> bool:
+    """True for an error raised by CUDA (torch.AcceleratorError or the runtime's message forms)."""
+    if not isinstance(exc, RuntimeError):
+        return False
+    torch = sys.modules.get("torch")
+    accelerator_error = getattr(torch, "AcceleratorError", None) if torch is not None else None
+    if accelerator_error is not None and isinstance(exc, accelerator_error):
+        return True
+    message = str(exc).lower()
+    return is_sticky_cuda_error(exc) or any(marker in message for marker in _CUDA_MARKERS)
+
+
+_RESUME = "Everything rendered so far is kept."
+
+
 class StickyCudaError(RuntimeError):
     """A fatal GPU error: stop cleanly, keep the cache, ask the user to restart."""
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, stage: str | None = None):
         self.detail = detail
+        self.stage = stage
+        during = f" during {stage}" if stage else ""
         super().__init__(
-            f"The GPU reported a fatal error ({detail}). Everything rendered so far is kept. "
+            f"The GPU reported a fatal error{during} ({detail}). {_RESUME} "
             "Restart the app and press Start to resume."
         )
+
+
+class GpuMemoryError(RuntimeError):
+    """Out of GPU memory where the work cannot be split (voice loading, GPU set-up)."""
+
+    def __init__(self, detail: str, stage: str | None = None):
+        self.detail = detail
+        during = f" during {stage}" if stage else ""
+        super().__init__(
+            f"The GPU ran out of memory{during} ({detail}). {_RESUME} Close other programs that use the GPU, "
+            "or choose the CPU (Advanced Settings > Device, or --device cpu), and press Start to resume."
+        )
+
+
+def as_gpu_failure(exc: BaseException, stage: str | None = None) -> RuntimeError | None:
+    """The clear error to show for a GPU error raised outside the batch loop, or None when `exc`
+    did not come from the GPU."""
+    if isinstance(exc, (StickyCudaError, GpuMemoryError)):
+        return exc
+    if is_oom(exc):
+        return GpuMemoryError(_first_line(exc), stage)
+    if is_cuda_error(exc):
+        return StickyCudaError(_first_line(exc), stage)
+    return None
 
 
 @dataclass

@@ -95,7 +95,7 @@ class CudaSession(CpuSession):
         peaks = []
         self.memory.synchronize()
         base = self.memory.sample().allocated
-        from backend.gpu.oom import is_oom
+        from backend.gpu.oom import as_gpu_failure, is_oom
 
         for text in buckets:
             self.memory.reset_peak()
@@ -105,7 +105,10 @@ class CudaSession(CpuSession):
                 self.run_batch([SynthItem(ids, 0)])
             except RuntimeError as exc:
                 if not is_oom(exc):
-                    raise
+                    failure = as_gpu_failure(exc, "warm-up")  # e.g. an illegal address: restart, cache kept
+                    if failure is None:
+                        raise
+                    raise failure from exc
                 too_big = True  # handled outside the except: the exception pins the frames
             if too_big:
                 gc.collect()

@@ -48,6 +48,7 @@ class AudioEngine:
         self.cancel = cancel or CancelToken()
         self.synth = synthesizer
         self.session = None
+        self._stage = "the start"  # what the engine is doing, for the message should the GPU fail
         if session_factory is None:
             from backend.gpu.session import open_session as session_factory
         self._session_factory = session_factory
@@ -62,7 +63,7 @@ class AudioEngine:
     # -- the whole render ------------------------------------------------------------------
     def run(self) -> RenderSummary:
         """Render the job. Raises RenderStopped on cancel, RenderFailed with a message otherwise."""
-        from backend.gpu.oom import StickyCudaError
+        from backend.gpu.oom import as_gpu_failure
         from backend.render.accounting import AccountingError
         from backend.render.m4b import AudioFileError
         from backend.text import BookError
@@ -74,14 +75,23 @@ class AudioEngine:
             self._log("Stopped. Everything rendered so far is cached; run the same render again to resume.",
                       "warning")
             raise
-        except (BookError, VoiceError, CacheWriteError, AudioFileError, StickyCudaError, AccountingError, ValueError,
-                OSError) as exc:
-            message = str(exc)
-            self._log(message, "error")
-            self.events.failed(message)
-            raise RenderFailed(message) from exc
+        except (BookError, VoiceError, CacheWriteError, AudioFileError, AccountingError, ValueError, OSError) as exc:
+            raise self._failed(exc) from exc
+        except RuntimeError as exc:
+            # CUDA can fail anywhere it is touched: voice loading, set-up, warm-up, the Auto
+            # measurement, memory reads, a batch. Each becomes one clear message; the cache stays.
+            failure = as_gpu_failure(exc, self._stage)
+            if failure is None:
+                raise
+            raise self._failed(failure) from exc
         self.events.finished(summary)
         return summary
+
+    def _failed(self, exc: BaseException) -> RenderFailed:
+        message = str(exc)
+        self._log(message, "error")
+        self.events.failed(message)
+        return RenderFailed(message)
 
     def _run(self) -> RenderSummary:
         from backend.text import load_book
@@ -93,6 +103,7 @@ class AudioEngine:
             self._log(warning, "warning")
         self._log(f"Book: {book.title or self.job.book_path.name}"
                   f"{' by ' + book.author if book.author else ''}, {len(book.chapters)} chapters")
+        self._stage = "voice loading"
         if self.synth is None:
             self.synth = Synthesizer.load(settings.voice, device=settings.resolved_device(), dtype=settings.precision,
                                           noise_scale=settings.noise_scale, noise_w=settings.noise_w,
@@ -104,14 +115,18 @@ class AudioEngine:
         plan = make_plan(book, self.synth.voice, settings)
         if not plan.chunks:
             raise ValueError(f"'{self.job.book_path.name}' has no speakable text.")
+        self._stage = "GPU set-up"
         self.session = self._session_factory(self.synth, settings, self.events.log)
         self._log(f"Batch size {self.session.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
         cache = ChunkCache(self.job_dir() / "chunks", self.synth.sample_rate)
         self._write_manifest(book, plan)
         todo, reused = self._check_cache(cache, plan)
         if todo:
+            self._stage = "warm-up"
             self.session.start([pc.chunk.text for pc in todo])
+        self._stage = "rendering"
         self._render(cache, todo, len(plan.unique_keys), reused, started)
+        self._stage = "assembly"
 
         from backend.render.outputs import write_outputs
 
