@@ -89,10 +89,22 @@ class AutoTuner:
                 return batch_size, None
 
         if peak < self.grow_below:
-            target = min(self.max_size, self.ceiling - 1, max(batch_size + 1, math.ceil(batch_size * 1.5)))
+            target = min(self.max_size, self.ceiling - 1, max(batch_size + 1, math.ceil(batch_size * 1.5)),
+                         self._fits_below_grow_line(sample, batch_size))
             if target > batch_size:
                 return target, f"Batch size raised to {target} (peak VRAM {peak:.0%} of the cap, {chunks_per_second:.2f} chunks/s)"
         return batch_size, None
+
+
+    def _fits_below_grow_line(self, sample: MemorySample, batch_size: int) -> int:
+        """The largest size whose predicted peak stays under the grow line. Activations scale
+        with the batch: a single chunk peaking at 77% of the cap must not grow to 2 (found by the
+        CUDA contract tests: it ran out of memory at once)."""
+        per_chunk = max(0, sample.peak_allocated - sample.allocated) / batch_size
+        room = self.grow_below * self.cap - sample.allocated  # what stays allocated between batches: weights
+        if per_chunk <= 0:
+            return self.max_size
+        return max(self.min_size, int(room // per_chunk))
 
 
 class PressureGuard:
@@ -178,9 +190,6 @@ class TrendWatch:
         num = sum((i - mean_x) * (y - mean_y) for i, y in enumerate(values))
         den = sum((i - mean_x) ** 2 for i in range(n))
         return num / den
-
-    def slope(self) -> float:
-        return self._slope(list(self.values))
 
     def add(self, memory_after_batch_bytes: int) -> str | None:
         self.values.append(memory_after_batch_bytes)

@@ -171,3 +171,41 @@ def test_allow_tf32_keeps_both_apis_readable():
     line, readback = out.stdout.strip().splitlines()[-2:]
     assert line.startswith("TF32: allowed")
     assert readback == "high True True"
+
+
+def test_configure_torch_when_cuda_was_asked_for(monkeypatch):
+    import torch
+
+    if torch.cuda.is_available():
+        try:
+            assert configure_torch("cuda:0", 90, None)[0] == 0.9
+        finally:
+            torch.cuda.set_per_process_memory_fraction(1.0, 0)
+        return
+    fraction, lines = configure_torch("cuda:0", None, None)
+    assert fraction is None and lines == ["CUDA not available (device 'cuda:0' requested): no CUDA settings applied"]
+
+
+def test_allow_tf32_on_a_torch_that_deprecates_the_flags():
+    """A future torch that warns on the legacy flags: the fp32_precision API is used instead."""
+    import types
+    import warnings
+
+    from backend.gpu.cuda_setup import allow_tf32
+
+    class Deprecated:
+        def __init__(self):
+            self.__dict__["fp32_precision"] = "ieee"
+
+        def __setattr__(self, name, value):
+            if name == "allow_tf32":
+                warnings.warn("allow_tf32 is deprecated, use fp32_precision", FutureWarning, stacklevel=2)
+            self.__dict__[name] = value
+
+    matmul, conv, rnn, cudnn = Deprecated(), Deprecated(), Deprecated(), Deprecated()
+    cudnn.__dict__.update(conv=conv, rnn=rnn)
+    fake_torch = types.SimpleNamespace(backends=types.SimpleNamespace(cuda=types.SimpleNamespace(matmul=matmul), cudnn=cudnn))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing leaks out to the user
+        assert allow_tf32(fake_torch) == "TF32: allowed for matmul and cuDNN (fp32_precision API)"
+    assert matmul.fp32_precision == conv.fp32_precision == rnn.fp32_precision == "tf32"

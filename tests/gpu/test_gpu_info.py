@@ -34,8 +34,18 @@ def test_recommendation_line_auto_batch():
     assert recommendation_line(12 * GIB, "auto").endswith("(current: auto)")
 
 
-def test_list_gpus_without_gpu_or_nvml():
-    assert list_gpus() == []
+def test_list_gpus_on_this_machine():
+    import torch
+
+    gpus = list_gpus()
+    if not torch.cuda.is_available():
+        assert gpus == []
+        return
+    assert len(gpus) == torch.cuda.device_count()
+    for gpu in gpus:  # NVML's figures, or torch's where NVML is missing
+        props = torch.cuda.get_device_properties(gpu.index)
+        assert gpu.name and gpu.total > 0 and abs(gpu.total - props.total_memory) < 0.05 * props.total_memory
+        assert gpu.free is not None and 0 < gpu.free <= gpu.total
 
 
 def test_describe_startup_cpu():
@@ -43,11 +53,15 @@ def test_describe_startup_cpu():
     assert "CPU" in lines[0] and "device 'cpu'" in lines[0]
 
 
-def test_describe_startup_cuda_unavailable_explains():
-    lines = describe_startup("cuda", 1)
-    assert lines[0].startswith("No GPU: rendering on the CPU")
+def test_describe_startup_cuda_on_this_machine():
     import torch
 
+    lines = describe_startup("cuda", 1)
+    if torch.cuda.is_available():
+        assert lines[0].startswith(f"GPU: {torch.cuda.get_device_name(0)} (cuda, ")
+        assert any(line.startswith("VRAM: ") for line in lines) and any(line.startswith("NOTE: For ") for line in lines)
+        return
+    assert lines[0].startswith("No GPU: rendering on the CPU")
     if torch.version.cuda is None:
         assert "CPU-only build" in lines[1] and "--index-url" in lines[1]
 
@@ -98,8 +112,14 @@ def test_list_gpus_from_nvml(nvml):
 
 
 def test_nvml_error_falls_back(monkeypatch):
+    import torch
+
     monkeypatch.setitem(sys.modules, "pynvml", fake_pynvml(TWO, fail_init=True))
-    assert list_gpus() == []  # torch has no CUDA here
+    gpus = list_gpus()
+    if torch.cuda.is_available():  # torch's own listing
+        assert len(gpus) == torch.cuda.device_count() and {g.source for g in gpus} == {"torch"}
+    else:
+        assert gpus == []
 
 
 def test_cuda_visible_devices_renumbers(nvml, monkeypatch):
@@ -147,3 +167,41 @@ def test_auto_without_a_gpu_explains_why():
     lines = describe_startup("cpu", 1, requested="auto")
     assert lines[0] == "No GPU: rendering on the CPU (device 'auto' found no usable CUDA GPU)"
     assert len(lines) >= 2  # and why: a CPU-only PyTorch build, or no driver
+
+
+def test_cuda_build_that_cannot_reach_the_gpu_says_why(monkeypatch):
+    """A CUDA build of PyTorch with is_available() False: an old driver or hidden GPUs, or no driver."""
+    from tests.gpu.fake_cuda import FakeCard, FakeCuda
+
+    monkeypatch.setattr(gpu_info, "_torch_cuda_state", lambda: (False, "12.8", "2.13.0+cu128"))
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.setitem(sys.modules, "pynvml", FakeCuda([FakeCard("NVIDIA GeForce GTX 1080", 8 * GIB)]).pynvml())
+    lines = describe_startup("cuda", 1)
+    assert lines[0] == "No GPU: rendering on the CPU (CUDA was requested but is not available)"
+    assert lines[1].startswith("PyTorch is built for CUDA 12.8 and NVML sees 1 GPU(s) (driver 560.35.03)")
+    assert "driver may be too old" in lines[1]
+    monkeypatch.setitem(sys.modules, "pynvml", FakeCuda([], nvml=False).pynvml())
+    assert describe_startup("cuda", 1)[1] == "PyTorch is built for CUDA 12.8 but no NVIDIA driver/GPU was found"
+
+
+def test_listing_falls_back_to_torch_for_uuid_devices_and_nvml_errors(monkeypatch):
+    from tests.gpu.fake_cuda import FakeCard, FakeCuda
+
+    fake = FakeCuda([FakeCard("NVIDIA L4", int(22.5 * GIB)), FakeCard("NVIDIA L4", int(22.5 * GIB))]).install(monkeypatch)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-5b6f0e1c-0000-1111-2222-333344445555")  # UUIDs: NVML's order unknown
+    gpus = list_gpus(probe=[1])
+    assert [(g.index, g.source, g.free is None) for g in gpus] == [(0, "torch", True), (1, "torch", False)]
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+
+    def lost(handle):
+        raise sys.modules["pynvml"].NVMLError("GPU is lost")
+
+    monkeypatch.setattr(sys.modules["pynvml"], "nvmlDeviceGetMemoryInfo", lost)
+    assert {g.source for g in list_gpus()} == {"torch"}
+
+    def broken():
+        raise RuntimeError("CUDA error: initialization error")
+
+    monkeypatch.setattr("torch.cuda.device_count", broken)
+    assert list_gpus() == []  # never raises
+    assert fake.cards[0].fraction is None

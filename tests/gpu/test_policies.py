@@ -37,6 +37,20 @@ def test_tuner_grows_on_roomy_device_while_throughput_improves():
     assert sizes[-1] == 16  # max_size respected
 
 
+def test_tuner_grows_only_as_far_as_the_predicted_peak_allows():
+    # One chunk peaking at 77% of the cap: two would need ~150%, so it stays (it used to double and OOM).
+    tuner = AutoTuner(cap_bytes=10 * GiB)
+    one = MemorySample(allocated=1 * GiB, reserved=8 * GiB, peak_allocated=int(7.7 * GiB), peak_reserved=int(7.7 * GiB),
+                       alloc_retries=0, ooms=0, device_used=None, device_total=None)
+    assert tuner.after_batch(one, 1, 1.0) == (1, None)
+    # Four chunks at 40%: 0.5 GiB each over 1 GiB of weights, room to 8 GiB: at most 14, by x1.5 to 6.
+    four = MemorySample(1 * GiB, 4 * GiB, 3 * GiB, 4 * GiB, 0, 0, None, None)
+    size, message = AutoTuner(cap_bytes=10 * GiB).after_batch(four, 4, 1.0)
+    assert size == 6 and message.startswith("Batch size raised to 6")
+    close = MemorySample(1 * GiB, 7 * GiB, 7 * GiB, 7 * GiB, 0, 0, None, None)  # 70%, 1.5 GiB a chunk: 4 fit
+    assert AutoTuner(cap_bytes=10 * GiB).after_batch(close, 4, 1.0) == (4, None)
+
+
 def test_tuner_stops_growing_when_throughput_drops():
     device = SimulatedDevice(total=24 * GiB, cap=20 * GiB)
     tuner = AutoTuner(cap_bytes=device.cap)
