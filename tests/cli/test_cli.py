@@ -55,7 +55,12 @@ def test_missing_book_and_bad_flags(tmp_path):
     proc = run_cli("say", "Hi.", "--batch-size", "0")
     assert proc.returncode == 1 and "--batch-size" in proc.stderr
     proc = run_cli("say", "Hi.", "--device", "cuda", "-o", tmp_path / "x.wav")
-    assert proc.returncode == 1 and "CUDA" in proc.stderr and "Traceback" not in proc.stderr
+    import torch
+
+    if torch.cuda.is_available():  # on a GPU machine the same command renders there
+        assert proc.returncode == 0 and (tmp_path / "x.wav").stat().st_size > 1000, proc.stderr
+    else:
+        assert proc.returncode == 1 and "CUDA" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_voices_lists_the_bundled_voice():

@@ -35,7 +35,10 @@ def ort_session():
 
     opts = onnxruntime.SessionOptions()
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return onnxruntime.InferenceSession(str(default_voice_path()), opts, providers=["CPUExecutionProvider"])
+    path = default_voice_path()
+    if path.parent.name == "voice-fp16":  # the GPU kit's stand-in (bench/gpu_kit.py): float16 weights, float32 graph
+        pytest.skip("the GPU kit's voice stores float16 weights, which onnxruntime cannot run; CI runs this")
+    return onnxruntime.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
 def ort_audio(session, ids, noise_scale=0.0, length_scale=1.0, noise_w=0.0) -> np.ndarray:
