@@ -153,6 +153,22 @@ def test_save_to_an_unwritable_place_names_the_file(tmp_path):
         save_settings(RenderSettings(), target)
 
 
+def test_failed_replace_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
+    """The same as below for any user, root included: the atomic rename itself fails."""
+    folder = tmp_path / "cfg"
+    path = save_settings(RenderSettings(seed=1), folder / "user_settings.json")
+
+    def replace_fails(src, dst, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr(os, "replace", replace_fails)
+    with pytest.raises(OSError, match="user_settings.json"):
+        save_settings(RenderSettings(seed=2), path)
+    monkeypatch.undo()
+    assert load_settings(path).settings.seed == 1
+    assert [p.name for p in folder.iterdir()] == ["user_settings.json"]  # the temporary file is gone
+
+
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs POSIX permissions and a non-root user")
 def test_failed_save_keeps_the_old_file(tmp_path):
     folder = tmp_path / "cfg"

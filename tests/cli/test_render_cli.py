@@ -53,7 +53,7 @@ def test_killed_render_resumes_to_identical_audio(tmp_path):
     assert clean.returncode == 0, clean.stderr
     resumed, fresh = chapters(tmp_path / "out"), chapters(tmp_path / "clean")
     assert len(resumed) == len(fresh) == 2
-    assert all(np.array_equal(a, b) for a, b in zip(resumed, fresh))
+    assert all(np.array_equal(a, b) for a, b in zip(resumed, fresh, strict=True))
 
 
 def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(tmp_path):

@@ -55,7 +55,7 @@ def test_oom_recovery_loses_no_chunk(tmp_path):
     assert any("Out of GPU memory" in w for w in warnings)
     assert max(calls) < 8 and sum(calls) >= summary.rendered
     assert all(LINE.match(b.line) for b in events.batches), events.batches[0].line
-    for a, b in zip(chapters(tmp_path / "gpu"), chapters(tmp_path / "cpu")):
+    for a, b in zip(chapters(tmp_path / "gpu"), chapters(tmp_path / "cpu"), strict=True):
         assert a.shape == b.shape and np.abs(a - b).max() < 2e-3  # batching changes audio by < 1e-3
     assert (tmp_path / "gpu" / "ferry VRAM.csv").exists() and (tmp_path / "gpu" / "ferry VRAM.png").exists()
     assert any("GPU warmup complete" in m for _, m in events.logs)

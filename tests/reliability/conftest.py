@@ -78,7 +78,7 @@ def reference(tmp_path_factory, synth):
 
 
 def same_audio(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
-    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
 def cli(args: list[str], timeout: float = 180) -> subprocess.CompletedProcess:

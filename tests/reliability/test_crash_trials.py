@@ -44,5 +44,5 @@ def test_kill_while_writing_an_output_file_leaves_no_temp(tmp_path, clean):
     assert crash_trials.bad_output_files(out) == []  # nothing half written under a real name
     final = crash_trials.run_and_kill(cmd, None, out)
     assert final.returncode == 0, final.stderr
-    assert all((a == b).all() for a, b in zip(crash_trials.chapter_audio(out), reference))
+    assert all((a == b).all() for a, b in zip(crash_trials.chapter_audio(out), reference, strict=True))
     assert crash_trials.output_temps(out) == []

@@ -122,7 +122,7 @@ def test_relative_loudness_is_kept(chapter):
         return math.sqrt(np.mean(np.square(part.astype(np.float64))))
     source = [0.3 / math.sqrt(2), 0.1 / math.sqrt(2), 0.2, 0.5 / math.sqrt(2)]
     gain = 10 ** (result.gain_db / 20)
-    for cue, src in zip(result.cues, source):
+    for cue, src in zip(result.cues, source, strict=True):
         assert db(rms(cue)) == pytest.approx(db(src * gain), abs=0.2)
 
 

@@ -115,7 +115,7 @@ def test_stop_then_resume_equals_uninterrupted(tmp_path, book):
     assert summary.reused == cached and summary.rendered == summary.chunks - cached
     assert any(f"Resuming: {cached} of" in m for _, m in resumed.logs)
     render(book, tmp_path / "clean", settings(tmp_path, cache_dir=str(tmp_path / "cache2")))
-    for a, b in zip(chapter_audio(tmp_path / "out"), chapter_audio(tmp_path / "clean")):
+    for a, b in zip(chapter_audio(tmp_path / "out"), chapter_audio(tmp_path / "clean"), strict=True):
         assert np.array_equal(a, b)
 
 
@@ -145,7 +145,7 @@ def test_damaged_cache_and_manifest_are_rebuilt(tmp_path, book):
     warnings = [m for level, m in events.logs if level == "warning"]
     assert any("2 cached chunks were damaged" in w for w in warnings)
     assert any("corrupt" in w for w in warnings)
-    for a, b in zip(chapter_audio(tmp_path / "out"), before):
+    for a, b in zip(chapter_audio(tmp_path / "out"), before, strict=True):
         assert np.array_equal(a, b)
 
 

@@ -88,7 +88,7 @@ def test_m4b_chapters_titles_and_duration(chapter_files, tmp_path):
     assert duration == pytest.approx(sum(DURATIONS), abs=0.1)
     assert [c[2] for c in chapters] == TITLES
     expected_start = 0.0
-    for (start, end, _), length in zip(chapters, DURATIONS):
+    for (start, end, _), length in zip(chapters, DURATIONS, strict=True):
         assert start == pytest.approx(expected_start, abs=0.05)
         assert end == pytest.approx(expected_start + length, abs=0.05)
         expected_start += length

@@ -24,7 +24,7 @@ def test_batch_equals_one_by_one(which, request):
     alone = [synth.synthesize_batch([it])[0] for it in items]
     together = synth.synthesize_batch(items)
     reversed_batch = synth.synthesize_batch(items[::-1])[::-1]
-    for a, b, c in zip(alone, together, reversed_batch):
+    for a, b, c in zip(alone, together, reversed_batch, strict=True):
         assert a.shape == b.shape == c.shape
         assert np.abs(a - b).max() <= 1e-3
         assert np.abs(a - c).max() <= 1e-3

@@ -28,7 +28,7 @@ def test_streams_give_each_chunk_its_solo_audio(two_streams, one_stream):
     items = [SynthItem(one_stream.phoneme_ids(t), chunk_seed(t)) for t in texts]
     together = two_streams.synthesize_batch(items)
     assert two_streams.parallel_chunks == 2 and len(together) == len(items)
-    for item, audio in zip(items, together):
+    for item, audio in zip(items, together, strict=True):
         alone = one_stream.synthesize_batch([item])[0]
         assert audio.shape == alone.shape and audio.dtype == np.float32
         if alone.size:  # one thread or two only changes the order of float sums
@@ -91,7 +91,7 @@ def test_a_chunk_is_bit_identical_alone_and_in_a_batch(two_streams):
     """What resume and cache repair rely on: rendering a chunk again gives the same samples."""
     items = [SynthItem(two_streams.phoneme_ids(t), chunk_seed(t)) for t in SENTENCES[1:4]]
     batch = two_streams.synthesize_batch(items)
-    for item, audio in zip(items, batch):
+    for item, audio in zip(items, batch, strict=True):
         assert np.array_equal(two_streams.synthesize_batch([item])[0], audio)
 
 
