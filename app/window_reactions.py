@@ -123,8 +123,9 @@ class WindowReactions:
         self.statusBar().showMessage("Render failed; finished chunks stay cached")
         self._refresh_resume()
         if not self._close_when_idle:
-            self.notify(QMessageBox.Icon.Critical, "Render failed",
-                        f"{message}\n\nEverything rendered so far is kept; fix the problem and press Start to resume.")
+            kept = "" if "rendered so far is kept" in message else \
+                "\n\nEverything rendered so far is kept; fix the problem and press Start to resume."
+            self.notify(QMessageBox.Icon.Critical, "Render failed", message + kept)
 
     # -- window events ---------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:

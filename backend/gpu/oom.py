@@ -95,6 +95,7 @@ class GpuMemoryError(RuntimeError):
 
     def __init__(self, detail: str, stage: str | None = None):
         self.detail = detail
+        self.stage = stage
         during = f" during {stage}" if stage else ""
         super().__init__(
             f"The GPU ran out of memory{during} ({detail}). {_RESUME} Close other programs that use the GPU, "
@@ -106,6 +107,8 @@ def as_gpu_failure(exc: BaseException, stage: str | None = None) -> RuntimeError
     """The clear error to show for a GPU error raised outside the batch loop, or None when `exc`
     did not come from the GPU."""
     if isinstance(exc, (StickyCudaError, GpuMemoryError)):
+        if exc.stage is None and stage is not None:
+            return type(exc)(exc.detail, stage)  # raised in a batch: say where
         return exc
     if is_oom(exc):
         return GpuMemoryError(_first_line(exc), stage)
