@@ -77,36 +77,39 @@ def is_cuda_error(exc: BaseException) -> bool:
 _RESUME = "Everything rendered so far is kept."
 
 
-class StickyCudaError(RuntimeError):
-    """A fatal GPU error: stop cleanly, keep the cache, ask the user to restart."""
+class GpuFailure(RuntimeError):
+    """A GPU error the render cannot recover from by itself: stop cleanly, keep the cache, say
+    what to do. `stage` says where it happened (warm-up, voice loading...)."""
+
+    headline = "The GPU failed"
+    advice = "Press Start to resume."
 
     def __init__(self, detail: str, stage: str | None = None):
         self.detail = detail
         self.stage = stage
         during = f" during {stage}" if stage else ""
-        super().__init__(
-            f"The GPU reported a fatal error{during} ({detail}). {_RESUME} "
-            "Restart the app and press Start to resume."
-        )
+        super().__init__(f"{self.headline}{during} ({detail}). {_RESUME} {self.advice}")
 
 
-class GpuMemoryError(RuntimeError):
+class StickyCudaError(GpuFailure):
+    """A fatal GPU error: the CUDA context is unusable until the process restarts."""
+
+    headline = "The GPU reported a fatal error"
+    advice = "Restart the app and press Start to resume."
+
+
+class GpuMemoryError(GpuFailure):
     """Out of GPU memory where the work cannot be split (voice loading, GPU set-up)."""
 
-    def __init__(self, detail: str, stage: str | None = None):
-        self.detail = detail
-        self.stage = stage
-        during = f" during {stage}" if stage else ""
-        super().__init__(
-            f"The GPU ran out of memory{during} ({detail}). {_RESUME} Close other programs that use the GPU, "
-            "or choose the CPU (Advanced Settings > Device, or --device cpu), and press Start to resume."
-        )
+    headline = "The GPU ran out of memory"
+    advice = ("Close other programs that use the GPU, or choose the CPU (Advanced Settings > Device, or --device cpu), "
+              "and press Start to resume.")
 
 
 def as_gpu_failure(exc: BaseException, stage: str | None = None) -> RuntimeError | None:
     """The clear error to show for a GPU error raised outside the batch loop, or None when `exc`
     did not come from the GPU."""
-    if isinstance(exc, (StickyCudaError, GpuMemoryError)):
+    if isinstance(exc, GpuFailure):
         if exc.stage is None and stage is not None:
             return type(exc)(exc.detail, stage)  # raised in a batch: say where
         return exc

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.main_window import MainWindow
 from backend.settings import RenderSettings
 from backend.tts.synth import Synthesizer
+from tests.app.conftest import close_window, shown_and_ready
 from tests.gpu.fake_cuda import FakeCard, FakeCuda, GiB, OnFakeCuda
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo_book.md"
@@ -31,17 +32,9 @@ def gpu_window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(Synthesizer, "load", classmethod(load_on_fake_gpu))
     win = MainWindow(RenderSettings(cache_dir=str(tmp_path / "cache"), max_chars=120, device="cuda:0", batch_size=2),
                      [], lambda settings: None)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.worker.voice_ready, timeout=60000):
-        pass
     win.synths = synths
-    yield win
-    if win.rendering:
-        win.worker.request_stop()
-        qtbot.waitUntil(lambda: not win.rendering, timeout=60000)
-    win.thread.quit()
-    win.thread.wait(10000)
+    yield shown_and_ready(qtbot, win)
+    close_window(qtbot, win)
     for synth in synths:
         synth.close()
 

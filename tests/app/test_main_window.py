@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.main_window import MainWindow
 from backend.settings import RenderSettings
+from tests.app.conftest import close_window, shown_and_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_book.md"
@@ -23,16 +24,8 @@ def window(qtbot, tmp_path, monkeypatch):
     win = MainWindow(RenderSettings(cache_dir=str(tmp_path / "cache"), max_chars=120, device="cpu"),
                      ["user_settings.json was corrupt; using defaults"], saved.append)
     win.saved = saved
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.worker.voice_ready, timeout=60000):
-        pass
-    yield win
-    if win.rendering:
-        win.worker.request_stop()
-        qtbot.waitUntil(lambda: not win.rendering, timeout=60000)
-    win.thread.quit()
-    win.thread.wait(10000)
+    yield shown_and_ready(qtbot, win)
+    close_window(qtbot, win)
 
 
 def open_demo(qtbot, win, tmp_path):

@@ -17,27 +17,14 @@ from backend.gpu.policies import fit_batch_size
 from backend.gpu.session import CudaSession, open_session
 from backend.render.engine import AudioEngine, RenderJob
 from backend.settings import RenderSettings
-from backend.tts.synth import Synthesizer
 from tests.gpu.fake_cuda import FakeCard, FakeCuda, GiB, MiB, OnFakeCuda
-from tests.render.test_engine import BOOK, Recorder
+from tests.render.test_engine import Recorder
 
 FIRST = FakeCard("NVIDIA RTX A6000", int(47.5 * GiB))
 
 
 def two_cards(second_gib: float, name: str = "NVIDIA GeForce RTX 4070") -> list[FakeCard]:
     return [FakeCard(FIRST.name, FIRST.total), FakeCard(name, int(second_gib * GiB))]
-
-
-@pytest.fixture(scope="module")
-def cpu_synth():
-    return Synthesizer.load(cpu_streams=1)
-
-
-@pytest.fixture()
-def book(tmp_path):
-    path = tmp_path / "ferry.txt"
-    path.write_text(BOOK, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(("gib", "fraction", "why"), [

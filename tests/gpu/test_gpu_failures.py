@@ -12,21 +12,9 @@ from backend.render.events import RenderFailed
 from backend.settings import RenderSettings
 from backend.tts.synth import Synthesizer
 from tests.gpu.fake_cuda import FakeCard, FakeCuda, GiB, OnFakeCuda
-from tests.render.test_engine import BOOK, Recorder
+from tests.render.test_engine import Recorder
 
 ILLEGAL = "CUDA error: an illegal memory access was encountered"
-
-
-@pytest.fixture(scope="module")
-def cpu_synth():
-    return Synthesizer.load(cpu_streams=1)
-
-
-@pytest.fixture()
-def book(tmp_path):
-    path = tmp_path / "ferry.txt"
-    path.write_text(BOOK, encoding="utf-8")
-    return path
 
 
 def settings(tmp_path, **kw):
