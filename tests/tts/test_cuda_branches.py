@@ -114,3 +114,17 @@ def test_long_padded_batch_shapes_on_the_meta_device(float32, dtype):
         mask = sequence_mask(lengths, frames).float()
         assert model.flow.reverse(z_p, mask).shape == (b, model.hp.inter, frames)
     assert audio.shape == (b, frames * model.hop_length) and audio.dtype == dtype
+
+
+def test_device_checks_on_a_two_gpu_machine(monkeypatch):
+    from backend.tts.synth import _check_device
+    from tests.gpu.fake_cuda import FakeCard, FakeCuda, GiB
+
+    FakeCuda([FakeCard("NVIDIA GeForce RTX 4090", 24 * GiB), FakeCard("NVIDIA GeForce RTX 3060", 12 * GiB)]).install(monkeypatch)
+    assert _check_device("cuda:1") == torch.device("cuda:1") and _check_device("cuda") == torch.device("cuda")
+    with pytest.raises(ValueError, match=r"GPU 2 does not exist \(2 found\)"):
+        _check_device("cuda:2")
+    with pytest.raises(ValueError, match="Unsupported device 'meta'"):
+        _check_device("meta")
+    with pytest.raises(ValueError, match="Unknown device 'gpu0'"):
+        _check_device("gpu0")
