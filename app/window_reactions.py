@@ -33,14 +33,15 @@ class WindowReactions:
     def _book_ready(self, info) -> None:
         same_book = self.book is not None and self.book.path == info.path
         self.book = info
-        for warning in info.warnings:
+        for warning in [] if same_book else info.warnings:  # a refresh (after Stop or a failure) says them once
             self.log.append_line("warning", warning)
         self.book_panel.show_book(info, self.settings.length_scale or 1.0)
         if not same_book or not self.output_edit.text().strip():  # keep a folder the user chose
             self.output_edit.setText(str(info.path.parent / f"{info.path.stem} audiobook"))
         if info.cached:
             self.log.append_line("info", f"{info.cached:,} of {info.total:,} chunks of this book are already rendered.")
-        self.statusBar().showMessage(f"Opened {info.path.name}")
+        if not same_book:  # a refresh keeps "Stopped…" / "Render failed…" in the status bar
+            self.statusBar().showMessage(f"Opened {info.path.name}")
         self._update_buttons()
 
     def _book_failed(self, message: str) -> None:

@@ -95,7 +95,6 @@ class AutoTuner:
                 return target, f"Batch size raised to {target} (peak VRAM {peak:.0%} of the cap, {chunks_per_second:.2f} chunks/s)"
         return batch_size, None
 
-
     def _fits_below_grow_line(self, sample: MemorySample, batch_size: int) -> int:
         """The largest size whose predicted peak stays under the grow line. Activations scale
         with the batch: a single chunk peaking at 77% of the cap must not grow to 2 (found by the

@@ -60,6 +60,7 @@ def test_gpu_dying_mid_render_shows_a_dialog_and_start_resumes(qtbot, gpu_window
 
     synth.fail_at = None
     qtbot.waitUntil(lambda: win.start_button.text().startswith("Resume (4 of "), timeout=30000)
+    assert win.statusBar().currentMessage() == "Render failed; finished chunks stay cached"
     with qtbot.waitSignal(win.worker.finished, timeout=120000) as finished:
         win.start()
     summary = finished.args[0]
