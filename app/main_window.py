@@ -46,6 +46,7 @@ class MainWindow(WindowReactions, QMainWindow):
         self.settings = settings
         self._save = save_settings or (lambda s: None)
         self.book = None  # BookInfo of the opened book
+        self._render_anyway: set[Path] = set()  # books the user chose to render in a language the voice lacks
         self.rendering = False
         self._close_when_idle = False
         self.last_summary = None
@@ -171,7 +172,10 @@ class MainWindow(WindowReactions, QMainWindow):
 
     # -- helpers -----------------------------------------------------------------------------
     def _settings_copy(self):
-        return dataclasses.replace(self.settings, voices=list(self.settings.voices), outputs=list(self.settings.outputs))
+        # Once the user chose to render a book anyway, its plan (and so its Resume count) reads everything.
+        anyway = self.settings.any_language or (self.book is not None and self.book.path in self._render_anyway)
+        return dataclasses.replace(self.settings, voices=list(self.settings.voices), outputs=list(self.settings.outputs),
+                                   any_language=anyway)
 
     def _changed(self) -> None:
         try:
@@ -312,6 +316,15 @@ class MainWindow(WindowReactions, QMainWindow):
     def start(self) -> None:
         if self.book is None or self.rendering:
             return
+        settings = self._settings_copy()
+        if self.book.language_warning and not settings.any_language:
+            answer = QMessageBox.question(self, "Render anyway?", f"{self.book.language_warning}\n\n"
+                                          "Render it with this voice anyway?")
+            if answer != QMessageBox.StandardButton.Yes:
+                self.log.append_line("info", "Not rendered: the voice does not speak the book's language.")
+                return
+            self._render_anyway.add(self.book.path)
+            settings.any_language = True
         out = self.output_edit.text().strip() or str(self.book.path.parent / f"{self.book.path.stem} audiobook")
         self.output_edit.setText(out)
         self.plot.clear()
@@ -320,7 +333,7 @@ class MainWindow(WindowReactions, QMainWindow):
         self._update_buttons()
         self.progress_bar.setFormat("Starting…")
         self.statusBar().showMessage(f"Rendering {self.book.path.name}…")
-        self._want_render.emit(str(self.book.path), out, self._settings_copy())
+        self._want_render.emit(str(self.book.path), out, settings)
 
     def stop(self) -> None:
         self.worker.request_stop()

@@ -35,6 +35,8 @@ class WindowReactions:
         self.book = info
         for warning in [] if same_book else info.warnings:  # a refresh (after Stop or a failure) says them once
             self.log.append_line("warning", warning)
+        if info.language_warning and not same_book:
+            self.log.append_line("warning", info.language_warning)
         self.book_panel.show_book(info, self.settings.length_scale or 1.0)
         if not same_book or not self.output_edit.text().strip():  # keep a folder the user chose
             self.output_edit.setText(str(info.path.parent / f"{info.path.stem} audiobook"))

@@ -23,6 +23,7 @@ class BookInfo:
     warnings: list[str]
     cached: int  # chunks already in the cache
     total: int  # chunks in the plan
+    language_warning: str | None = None  # the voice does not speak the book's language: what to do
 
 
 class _Events:
@@ -106,6 +107,7 @@ class EngineWorker(QObject):
         try:
             from backend.render.engine import cached_progress
             from backend.text import load_book, spoken_paragraphs
+            from backend.text.language import check_language
             from backend.tts.voice import load_voice
 
             book = load_book(Path(path), footnotes=settings.footnotes)
@@ -113,8 +115,9 @@ class EngineWorker(QObject):
                         for i, c in enumerate(book.chapters, 1)]
             voice = self._synth.voice if self._synth is not None else load_voice(settings.voice)
             cached, total = cached_progress(Path(path), book, voice, settings)
+            mismatch = check_language(book, voice, "press Start and choose to render it anyway")
             self.book_ready.emit(BookInfo(Path(path), book.title, book.author, book.cover, chapters,
-                                          sum(n for _, n in chapters), list(book.warnings), cached, total))
+                                          sum(n for _, n in chapters), list(book.warnings), cached, total, mismatch))
         except Exception as exc:
             self.book_failed.emit(_message(exc))
 

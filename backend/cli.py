@@ -36,13 +36,19 @@ def _cmd_voices(args) -> int:
 def _cmd_say(args) -> int:
     from backend.text.book import Book, Chapter
     from backend.text.chunker import plan_book_chunks
+    from backend.text.language import check_language
     from backend.text.loader import load_book
     from backend.tts.speak import speak_chunks_to_wav
+    from backend.tts.voice import load_voice
 
     if args.file:
         book = load_book(Path(args.file))
         for warning in getattr(book, "warnings", []):
             _log(f"WARNING: {warning}")
+        problem = None if args.any_language else check_language(book, load_voice(args.voice))
+        if problem:
+            print(f"Error: {problem}", file=sys.stderr)
+            return EXIT_ERROR
         titles = True
     elif args.text:
         paragraphs = [p for p in args.text.split("\n\n") if p.strip()]
@@ -52,7 +58,7 @@ def _cmd_say(args) -> int:
     else:
         print("Nothing to say: give TEXT or --file PATH.", file=sys.stderr)
         return EXIT_ERROR
-    chunks = plan_book_chunks(book, args.max_chars, include_titles=titles)
+    chunks = _without_unspeakable(plan_book_chunks(book, args.max_chars, include_titles=titles), book, args)
     if not chunks:
         print("Nothing to say: the text has no speakable words.", file=sys.stderr)
         return EXIT_ERROR
@@ -65,6 +71,26 @@ def _cmd_say(args) -> int:
         f"in {summary.wall_seconds:.1f} s, {summary.audio_seconds / max(summary.wall_seconds, 1e-9):.1f}x real time)"
     )
     return EXIT_OK
+
+
+def _without_unspeakable(chunks, book, args) -> list:
+    """Runs in a script the voice cannot speak are left out, with one warning that lists them."""
+    import dataclasses
+
+    from backend.text.language import drop_unspeakable, skipping_language
+    from backend.tts.voice import load_voice
+
+    language = skipping_language(book, load_voice(args.voice), args.any_language)
+    kept, skipped = [], {}
+    for chunk in chunks:
+        text, runs = drop_unspeakable(chunk.text, language)
+        skipped.update(dict.fromkeys(runs))
+        if text.strip():
+            kept.append(dataclasses.replace(chunk, text=text))
+    if skipped:
+        _log(f"WARNING: Skipped {len(skipped)} passage{'s' if len(skipped) != 1 else ''} in a script the voice "
+             f"cannot speak: {', '.join(skipped)}")
+    return kept
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--batch-size", type=int, default=1, help="chunks per forward pass on a GPU (a CPU runs one per core)")
     say.add_argument("--speed", type=float, default=None, help="length scale: >1 slower, <1 faster")
     say.add_argument("--max-chars", type=int, default=400, help="longest chunk in characters")
+    say.add_argument("--any-language", action="store_true",
+                     help="speak even when the voice does not speak the book's language (refused otherwise)")
     say.set_defaults(func=_cmd_say)
     voices = sub.add_parser("voices", help="list the voices you can use")
     voices.add_argument("--add", nargs="*", help="also check these .onnx voice files")

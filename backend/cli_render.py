@@ -59,7 +59,7 @@ class ConsoleEvents(RenderEvents):
 _FLAGS = {"voice": "--voice", "device": "--device", "precision": "--precision", "batch_size": "--batch-size",
           "cpu_streams": "--cpu-streams",
           "max_chars": "--max-chars", "length_scale": "--speed", "chapter_format": "--format", "outputs": "--outputs",
-          "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed"}
+          "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed", "any_language": "--any-language"}
 
 
 def _number(flag: str, kind, text: str | None):
@@ -84,7 +84,8 @@ def _flag_overrides(args) -> dict:
     return dict(voice=args.voice, device=args.device, precision=args.precision, batch_size=batch, cpu_streams=streams,
                 max_chars=_number("--max-chars", int, args.max_chars),
                 length_scale=_number("--speed", float, args.speed), chapter_format=args.format, outputs=outputs,
-                footnotes=args.footnotes, cache_dir=args.cache_dir, seed=_number("--seed", int, args.seed))
+                footnotes=args.footnotes, cache_dir=args.cache_dir, seed=_number("--seed", int, args.seed),
+                any_language=True if args.any_language else None)
 
 
 def run_render(args) -> int:
@@ -105,6 +106,10 @@ def run_render(args) -> int:
                 raise ValueError(f"{_FLAGS[key]} {value!r}: {exc}") from None
     except ValueError as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    problem = language_problem(book, settings.voice, settings.footnotes) if not settings.any_language else None
+    if problem:
+        print(f"Error: {problem}", file=sys.stderr)
         return 1
     output_dir = Path(args.output) if args.output else Path.cwd() / f"{book.stem}_audiobook"
     cancel = CancelToken()
@@ -133,6 +138,21 @@ def run_render(args) -> int:
     return 0
 
 
+def language_problem(book_path: Path, voice_path, footnotes: str = "skip") -> str | None:
+    """The language check before anything heavy loads (no torch): the message when the voice does
+    not speak the book's language. A book or voice that cannot be read is left to the render,
+    which says why."""
+    from backend.text import BookError, load_book
+    from backend.text.language import check_language
+    from backend.tts.errors import VoiceError
+    from backend.tts.voice import load_voice
+
+    try:
+        return check_language(load_book(book_path, footnotes=footnotes), load_voice(voice_path))
+    except (BookError, VoiceError, OSError):
+        return None
+
+
 def add_render_parser(sub) -> None:
     r = sub.add_parser("render", help="render a book (txt, md, epub) to chapter files and an M4B; resumable")
     r.add_argument("book", help="the book file")
@@ -156,4 +176,6 @@ def add_render_parser(sub) -> None:
     r.add_argument("--footnotes", default=None, help="epub footnotes: skip or read")
     r.add_argument("--cache-dir", default=None, help="where chunk audio is cached (default: the user cache folder)")
     r.add_argument("--seed", default=None, help="base seed for the voice's randomness (default: saved, else 0)")
+    r.add_argument("--any-language", action="store_true", default=None,
+                   help="render even when the voice does not speak the book's language (it is refused otherwise)")
     r.set_defaults(func=run_render)

@@ -44,6 +44,9 @@ class RenderSettings:
     cache_clear_fragmentation: float = 0.30
     cache_clear_interval: int = 20
     voices: list[str] = field(default_factory=list)  # user-added Piper voices (.onnx paths)
+    # Render a book whose language the voice does not speak (refused otherwise); such a book is
+    # read as the voice can, spelling what it cannot say (see backend/text/language.py).
+    any_language: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
@@ -86,6 +89,7 @@ class RenderSettings:
               "cache-clear interval must be 0 (never) to 10000 batches")
         check(isinstance(self.voices, list) and all(isinstance(v, str) for v in self.voices),
               "voices must be a list of file paths")
+        check(isinstance(self.any_language, bool), "any_language must be true or false")
 
     def resolved_device(self) -> str:
         if self.device != "auto":

@@ -30,6 +30,10 @@ class BookPanel(QWidget):
         self.author = QLabel()
         self.totals = QLabel()
         self.totals.setToolTip("Estimated from the text length at the current speaking rate")
+        # The voice does not speak the book's language (backend/text/language.py): say it where the book is.
+        self.language_warning = QLabel()
+        self.language_warning.setWordWrap(True)
+        self.language_warning.setStyleSheet("color: #b35c00; font-weight: 600;")
         heading = QVBoxLayout()
         heading.addWidget(self.title)
         heading.addWidget(self.author)
@@ -47,6 +51,7 @@ class BookPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.language_warning)
         layout.addWidget(self.chapters, 1)
         self.clear()
 
@@ -56,6 +61,8 @@ class BookPanel(QWidget):
         self.title.setText("Open a book to begin")
         self.author.setText("txt, md or epub: use Open… or drop a file on the window")
         self.totals.setText("")
+        self.language_warning.setText("")
+        self.language_warning.hide()
         self.chapters.clear()
 
     def show_book(self, info, length_scale: float = 1.0) -> None:
@@ -67,6 +74,9 @@ class BookPanel(QWidget):
             self.cover.setPixmap(QPixmap())
             self.cover.setText("No cover")
         self.title.setText(info.title or info.path.stem)
+        warning = getattr(info, "language_warning", None)
+        self.language_warning.setText(f"⚠ {warning}" if warning else "")
+        self.language_warning.setVisible(bool(warning))
         self.author.setText(info.author or "Unknown author")
         self.chapters.clear()
         for title, chars in info.chapters:

@@ -112,9 +112,13 @@ class AudioEngine:
             self.synth.set_cpu_streams(settings.cpu_streams)
         device = str(self.synth.device)
         self._log(f"Voice {self.synth.voice.name} loaded on {device} in {self.synth.load_seconds:.2f}s")
+        self._check_language(book)
         plan = make_plan(book, self.synth.voice, settings)
         if not plan.chunks:
             raise ValueError(f"'{self.job.book_path.name}' has no speakable text.")
+        if plan.skipped:
+            self._log(f"Skipped {len(plan.skipped)} passage{'s' if len(plan.skipped) != 1 else ''} in a script the "
+                      f"voice {self.synth.voice.name} cannot speak: {', '.join(plan.skipped)}", "warning")
         self._stage = "GPU set-up"
         self.session = self._session_factory(self.synth, settings, self.events.log)
         self._log(f"Batch size {self.session.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
@@ -123,7 +127,7 @@ class AudioEngine:
         todo, reused = self._check_cache(cache, plan)
         if todo:
             self._stage = "warm-up"
-            self.session.start([pc.chunk.text for pc in todo])
+            self.session.start([pc.spoken for pc in todo])
         self._stage = "rendering"
         self._render(cache, todo, len(plan.unique_keys), reused, started)
         self._stage = "assembly"
@@ -145,6 +149,18 @@ class AudioEngine:
         for path in outputs:
             self._log(f"Wrote {path}")
         return summary
+
+    def _check_language(self, book) -> None:
+        """A book in a language the voice does not speak would be spelled out letter by letter:
+        refuse it, unless the user chose to render it anyway."""
+        from backend.text.language import check_language, describe_mismatch
+
+        if not self.job.settings.any_language:
+            problem = check_language(book, self.synth.voice)
+            if problem:
+                raise ValueError(problem)
+        elif problem := describe_mismatch(book, self.synth.voice):
+            self._log(f"{problem} Rendering it anyway, as asked.", "warning")
 
     def _write_manifest(self, book, plan: RenderPlan) -> None:
         folder = self.job_dir()
@@ -201,7 +217,7 @@ class AudioEngine:
             batch = order[pos : pos + session.batch_size]  # the session may change the size between batches
             pos += len(batch)
             t0 = time.perf_counter()
-            items = [SynthItem(synth.phoneme_ids(pc.chunk.text), pc.seed, settings.length_scale) for pc in batch]
+            items = [SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale) for pc in batch]
             audios = session.run(items)
             for pc, item, audio in zip(batch, items, audios, strict=True):
                 # A chunk with nothing to say is stored as one silent sample: it is done, not missing.

@@ -105,7 +105,7 @@ def _load(engine, cache: ChunkCache, pc: PlannedChunk) -> np.ndarray:
     from backend.tts.synth import SynthItem
 
     engine._log(f"Cached chunk {pc.index + 1} was unreadable; rendering it again.", "warning")
-    audio = engine.synth.synthesize_batch([SynthItem(engine.synth.phoneme_ids(pc.chunk.text), pc.seed,
+    audio = engine.synth.synthesize_batch([SynthItem(engine.synth.phoneme_ids(pc.spoken), pc.seed,
                                                      engine.job.settings.length_scale)])[0]
     audio = audio if audio.size else np.zeros(1, np.float32)
     cache.put(pc.key, audio)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from backend.render.chunk_cache import chunk_key
 from backend.settings import RenderSettings
 from backend.text import Book, Chunk, plan_book_chunks
+from backend.text.language import skipping_language
+from backend.text.lexicon import Lexicon
+from backend.text.spoken import spoken_text
 from backend.tts.synth import chunk_seed
 from backend.tts.voice import Voice
 
@@ -20,6 +23,9 @@ class PlannedChunk:
     chunk: Chunk
     key: str
     seed: int
+    spoken: str  # the text as said: with the pronunciation marks of the lexicon and heteronyms
+    pronunciations: tuple[str, ...] = ()  # lexicon entries used in this chunk
+    skipped: tuple[str, ...] = ()  # runs in a script the voice cannot speak, left out of `spoken`
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,11 @@ class RenderPlan:
         for pc in self.chunks:
             first.setdefault(pc.key, pc)
         return first
+
+    @property
+    def skipped(self) -> list[str]:
+        """Every run left out because the voice cannot speak its script, once each, in book order."""
+        return list(dict.fromkeys(run for pc in self.chunks for run in pc.skipped))
 
     @property
     def characters(self) -> int:
@@ -55,12 +66,17 @@ def synthesis_params(voice: Voice, settings: RenderSettings) -> dict:
     return params
 
 
-def make_plan(book: Book, voice: Voice, settings: RenderSettings) -> RenderPlan:
+def make_plan(book: Book, voice: Voice, settings: RenderSettings, lexicon: Lexicon | None = None) -> RenderPlan:
+    """The cache key covers the spoken text, marks included: a chunk no pronunciation touches keeps
+    the key of its plain text, so editing an entry re-renders only the chunks that use it."""
     params = synthesis_params(voice, settings)
+    language = skipping_language(book, voice, settings.any_language)
     planned = []
     for i, chunk in enumerate(plan_book_chunks(book, settings.max_chars)):
         seed = chunk_seed(chunk.text, settings.seed)
-        planned.append(PlannedChunk(i, chunk, chunk_key(chunk.text, voice.file_hash, params, seed), seed))
+        spoken = spoken_text(chunk.text, lexicon, language=language)
+        key = chunk_key(spoken.text, voice.file_hash, params, seed)
+        planned.append(PlannedChunk(i, chunk, key, seed, spoken.text, spoken.entries, spoken.skipped))
     titles = [c.title or f"Chapter {n}" for n, c in enumerate(book.chapters, 1)]
     return RenderPlan(planned, titles)
 

@@ -23,6 +23,7 @@ class Book:
     source_path: Path | None = None
     # Non-fatal problems worth telling the user (e.g. a guessed encoding).
     warnings: list[str] = field(default_factory=list)
+    language: str | None = None  # as the book states it (EPUB dc:language, front matter lang:), e.g. "ja"
 
 
 class BookError(Exception):

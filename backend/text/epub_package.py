@@ -40,6 +40,7 @@ class Package:
     nav: ManifestItem | None
     cover: ManifestItem | None
     warnings: list[str] = field(default_factory=list)
+    language: str | None = None  # the first dc:language
 
 
 class Archive:
@@ -121,6 +122,7 @@ def read_package(archive: Archive) -> Package:
     base = posixpath.dirname(opf_path)
 
     title: str | None = None
+    language: str | None = None
     creators: list[str] = []
     cover_meta: str | None = None
     manifest: dict[str, ManifestItem] = {}
@@ -132,6 +134,8 @@ def read_package(archive: Archive) -> Package:
             title = _text(element)
         elif name == "creator" and _text(element):
             creators.append(_text(element))
+        elif name == "language" and language is None and _text(element):
+            language = _text(element)
         elif name == "meta" and element.get("name") == "cover":
             cover_meta = element.get("content")
         elif name == "item" and element.get("id") and element.get("href"):
@@ -174,6 +178,7 @@ def read_package(archive: Archive) -> Package:
         nav=nav,
         cover=_find_cover(manifest, cover_meta),
         warnings=warnings,
+        language=language,
     )
 
 

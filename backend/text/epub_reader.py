@@ -124,4 +124,5 @@ def read_epub(path: Path, data: bytes, *, footnotes: str = "skip") -> Book:
         cover_mime=package.cover.media_type if package.cover and cover else None,
         source_path=path,
         warnings=package.warnings,
+        language=package.language,
     )

@@ -67,7 +67,7 @@ def strip_inline_markup(text: str) -> str:
 
 
 def _parse_front_matter(block: str) -> dict[str, str]:
-    """Just enough YAML for `title:` and `author:` (scalar or list)."""
+    """Just enough YAML for `title:`, `author:` (scalar or list) and `lang:`/`language:`."""
     values: dict[str, str] = {}
     current_list: str | None = None
     for line in block.split("\n"):
@@ -206,4 +206,5 @@ def read_markdown(path: Path, data: bytes) -> Book:
         chapters=chapters,
         source_path=path,
         warnings=warnings,
+        language=meta.get("lang") or meta.get("language") or None,
     )

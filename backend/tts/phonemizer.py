@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
+from functools import lru_cache
 
+from backend.text.pronunciation_markup import IPA, Pronunciation, has_marks, segments
 from backend.tts.voice import Voice
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,11 @@ def _break_long_words(text: str) -> str:
 
 
 _PHONEMIZER = None
+# After a marked word: "'s" (said as z) and/or punctuation glued to it.
+_GLUED_SUFFIX = re.compile(r"(['\u2019]s\b)?([,.;:!?]*)")
+_STAND_IN, _PUNCTUATION = " thing ", ",.;:!?"  # see Phonemizer._words_between_marks
+_STRESS_MARKS = "\u02c8\u02cc"  # primary, secondary
+_SYLLABLE_BREAK = re.compile(r"[\s\-\u00b7.]+")
 
 
 def _espeak():
@@ -48,14 +56,62 @@ class Phonemizer:
     def ids(self, text: str) -> list[int]:
         """One id sequence for a whole chunk: sentences joined by a word gap, `^ _ p _ p _ … $`.
 
+        Words marked with a pronunciation (lexicon, heteronyms) are said as marked.
         Returns [] when the text has nothing to say (e.g. only punctuation).
         """
+        return self.ids_from_phonemes(self.phonemes(text))
+
+    def phonemes(self, text: str) -> list[str]:
+        if not has_marks(text):
+            return self._plain_phonemes(text)
+        parts = list(segments(text))
         phonemes: list[str] = []
-        for sentence in self.sentences(_break_long_words(text)):
+        for i, (written, how) in enumerate(parts):
+            if how is not None:
+                said = self.pronounce(how)
+                if said and phonemes and phonemes[-1] != " ":
+                    phonemes.append(" ")
+                phonemes.extend(said)
+                continue
+            rest = written
+            after_mark, before_mark = i > 0, i + 1 < len(parts)
+            if after_mark:
+                # What follows a marked word without a space: its possessive, its punctuation.
+                suffix = _GLUED_SUFFIX.match(rest)
+                phonemes.extend(["z"] if suffix.group(1) else [])
+                phonemes.extend(ch for ch in suffix.group(2) if ch in self.id_map)
+                rest = rest[suffix.end():]
+            words = self._words_between_marks(rest, after_mark and rest[:1].isspace(), before_mark)
+            if words:
+                if phonemes:
+                    phonemes.append(" ")
+                phonemes.extend(words)
+        return phonemes
+
+    def _words_between_marks(self, text: str, after_mark: bool, before_mark: bool) -> list[str]:
+        """espeak-ng reads a lone "a" as the letter and stresses a lone "is": a stand-in word where
+        the marked word stands gives it the sentence around, and its phonemes are dropped again."""
+        if not text.strip():
+            return [ch for ch in text if ch in _PUNCTUATION and ch in self.id_map]
+        said = self._plain_phonemes(f"{_STAND_IN if after_mark else ''}{text}{_STAND_IN if before_mark else ''}")
+        words = "".join(said).split(" ")
+        if after_mark and words:
+            words[0] = "".join(ch for ch in words[0] if ch in _PUNCTUATION)  # the stand-in's, minus its sounds
+        if before_mark and words:
+            words.pop()
+        return list(" ".join(w for w in words if w))
+
+    def _plain_phonemes(self, text: str) -> list[str]:
+        phonemes: list[str] = []
+        for sentence in self.sentences(_break_long_words(text)) if text.strip() else ():
             if phonemes:
                 phonemes.append(" ")
             phonemes.extend(sentence)
-        return self.ids_from_phonemes(phonemes)
+        return phonemes
+
+    def pronounce(self, how: Pronunciation) -> list[str]:
+        """The phonemes of one marked word: IPA as given, or a respelling said syllable by syllable."""
+        return list(_pronounce(self.language, how.kind, how.value))
 
     def ids_from_phonemes(self, phonemes: list[str]) -> list[int]:
         if not any(p.strip() for p in phonemes):
@@ -73,3 +129,41 @@ class Phonemizer:
         if missing:
             log.warning("Phonemes not in the voice's map were skipped: %s", " ".join(sorted(missing)))
         return ids
+
+
+@lru_cache(maxsize=4096)
+def _pronounce(language: str, kind: str, value: str) -> tuple[str, ...]:
+    if kind == IPA:
+        # A phrase's IPA keeps one word gap between its words.
+        return tuple(unicodedata.normalize("NFD", " ".join(value.split())))
+    return tuple(respelling_phonemes(language, value))
+
+
+def respelling_phonemes(language: str, respelling: str) -> list[str]:
+    """"her MY oh nee" -> one word: each syllable as espeak-ng says it, stress only where a
+    syllable is in capitals (the first gets primary stress, later ones secondary). A respelling
+    without capitals or of one syllable is said as espeak-ng reads it."""
+    syllables = [s for s in _SYLLABLE_BREAK.split(respelling.strip()) if s]
+    stressed = [s for s in syllables if s.isupper() and len(syllables) > 1]
+
+    def said(syllable: str) -> list[str]:
+        with _LOCK:
+            sentences = _espeak().phonemize(language, syllable.lower())
+        return [p for sentence in sentences for p in sentence if p.strip() and p not in ",.;:!?"]
+
+    if not stressed:
+        return said("".join(syllables))
+    phonemes: list[str] = []
+    first = True
+    for syllable in syllables:
+        sounds = [p for p in said(syllable) if p not in _STRESS_MARKS]
+        if syllable in stressed:
+            # Stress goes before the syllable's vowel, as espeak-ng writes it.
+            vowel = next((i for i, p in enumerate(sounds) if p in _VOWELS), 0)
+            sounds.insert(vowel, "\u02c8" if first else "\u02cc")
+            first = False
+        phonemes.extend(sounds)
+    return phonemes
+
+
+_VOWELS = frozenset("aeiouyæɑɒɐɔəɘɚɛɜɝɞɤɪʊʌʏøœɶɨʉɯ")

@@ -93,6 +93,7 @@ def write_epub(
     nav_in_spine: bool = True,
     extra_files: dict[str, bytes] | None = None,
     opf_override: str | None = None,
+    language: str = "en",
 ) -> Path:
     """Write an EPUB. Spine order is the order of `docs`; the manifest lists
     them in reverse, so a reader that follows the manifest gets it wrong."""
@@ -126,7 +127,7 @@ def write_epub(
         f'<package xmlns="http://www.idpf.org/2007/opf" version="{version}.0" unique-identifier="id">'
         '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
         f'<dc:identifier id="id">urn:test</dc:identifier><dc:title>{escape(title)}</dc:title>{creator}'
-        f"<dc:language>en</dc:language>{cover_meta}</metadata>"
+        f"<dc:language>{escape(language)}</dc:language>{cover_meta}</metadata>"
         f"<manifest>{''.join(manifest)}</manifest>"
         f"<spine{spine_toc}>{''.join(spine)}</spine></package>"
     )
