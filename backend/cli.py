@@ -58,7 +58,7 @@ def _cmd_say(args) -> int:
     else:
         print("Nothing to say: give TEXT or --file PATH.", file=sys.stderr)
         return EXIT_ERROR
-    chunks = _without_unspeakable(plan_book_chunks(book, args.max_chars, include_titles=titles), book, args)
+    chunks = _spoken_chunks(plan_book_chunks(book, args.max_chars, include_titles=titles), book, args)
     if not chunks:
         print("Nothing to say: the text has no speakable words.", file=sys.stderr)
         return EXIT_ERROR
@@ -73,20 +73,26 @@ def _cmd_say(args) -> int:
     return EXIT_OK
 
 
-def _without_unspeakable(chunks, book, args) -> list:
-    """Runs in a script the voice cannot speak are left out, with one warning that lists them."""
+def _spoken_chunks(chunks, book, args) -> list:
+    """Chunks as they will be said: the pronunciation lexicons (global, --lexicon, the book's),
+    heteronyms, and runs in a script the voice cannot speak left out with one warning."""
     import dataclasses
 
-    from backend.text.language import drop_unspeakable, skipping_language
+    from backend.lexicon_store import load_lexicons
+    from backend.settings_store import load_settings
+    from backend.text.language import skipping_language
+    from backend.text.spoken import spoken_text
     from backend.tts.voice import load_voice
 
+    settings = load_settings().settings
+    lexicon = load_lexicons(Path(args.file) if args.file else None, settings, tuple(args.lexicon or ()))
     language = skipping_language(book, load_voice(args.voice), args.any_language)
     kept, skipped = [], {}
     for chunk in chunks:
-        text, runs = drop_unspeakable(chunk.text, language)
-        skipped.update(dict.fromkeys(runs))
-        if text.strip():
-            kept.append(dataclasses.replace(chunk, text=text))
+        spoken = spoken_text(chunk.text, lexicon, language=language)
+        skipped.update(dict.fromkeys(spoken.skipped))
+        if spoken.text.strip():
+            kept.append(dataclasses.replace(chunk, text=spoken.text))
     if skipped:
         _log(f"WARNING: Skipped {len(skipped)} passage{'s' if len(skipped) != 1 else ''} in a script the voice "
              f"cannot speak: {', '.join(skipped)}")
@@ -111,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--any-language", action="store_true",
                      help="speak even when the voice does not speak the book's language (refused otherwise)")
     say.set_defaults(func=_cmd_say)
+    say.add_argument("--lexicon", action="append", metavar="FILE", help="also use this pronunciation lexicon (JSON)")
+    from backend.cli_words import add_word_parsers
+
+    add_word_parsers(sub)
     voices = sub.add_parser("voices", help="list the voices you can use")
     voices.add_argument("--add", nargs="*", help="also check these .onnx voice files")
     voices.set_defaults(func=_cmd_voices)

@@ -111,6 +111,13 @@ def run_render(args) -> int:
     if problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 1
+    from backend.lexicon_store import load_lexicons
+
+    try:
+        lexicon = load_lexicons(book, settings, tuple(args.lexicon or ()))  # a damaged one stops us here
+    except ValueError as exc:
+        print(f"Error: {exc} Fix or remove it, then run the command again.", file=sys.stderr)
+        return 1
     output_dir = Path(args.output) if args.output else Path.cwd() / f"{book.stem}_audiobook"
     cancel = CancelToken()
     events = ConsoleEvents()
@@ -124,7 +131,7 @@ def run_render(args) -> int:
     old_int = signal.signal(signal.SIGINT, stop)
     old_term = signal.signal(signal.SIGTERM, stop)
     try:
-        AudioEngine(RenderJob(book, output_dir, settings), events, cancel).run()
+        AudioEngine(RenderJob(book, output_dir, settings, lexicon), events, cancel).run()
     except RenderStopped:
         print(f"Stopped. To resume, run the same command again:\n  audiobook render {' '.join(sys.argv[2:])}",
               file=sys.stderr)
@@ -178,4 +185,6 @@ def add_render_parser(sub) -> None:
     r.add_argument("--seed", default=None, help="base seed for the voice's randomness (default: saved, else 0)")
     r.add_argument("--any-language", action="store_true", default=None,
                    help="render even when the voice does not speak the book's language (it is refused otherwise)")
+    r.add_argument("--lexicon", action="append", metavar="FILE",
+                   help="also use this pronunciation lexicon (JSON; the book's own entries still win)")
     r.set_defaults(func=run_render)

@@ -42,7 +42,7 @@ def settings_path() -> Path:
     return Path(user_config_dir(APP_NAME, appauthor=False)) / FILE_NAME
 
 
-def _backup(path: Path, data: bytes) -> Path:
+def backup_copy(path: Path, data: bytes) -> Path:
     """Copy the faulty file beside itself; reuse an existing backup with the same bytes, so a file
     that stays faulty is not copied again on every start."""
     for old in sorted(path.parent.glob(f"{path.name}.bak-*")):
@@ -83,7 +83,7 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
 
     def keep_copy() -> tuple[Path | None, str]:
         try:
-            saved = _backup(path, data)
+            saved = backup_copy(path, data)
         except OSError as exc:
             return None, f" (could not keep a copy of it: {exc.strerror or exc})"
         return saved, f" The original file is kept as '{saved}'."

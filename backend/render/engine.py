@@ -27,6 +27,7 @@ from backend.render.events import (
 from backend.render.jobs import book_job_dir
 from backend.render.plan import PlannedChunk, RenderPlan, make_plan, safe_filename, synthesis_params
 from backend.settings import RenderSettings
+from backend.text.lexicon import Lexicon
 
 
 @dataclass
@@ -34,6 +35,9 @@ class RenderJob:
     book_path: Path
     output_dir: Path
     settings: RenderSettings
+    # The pronunciations to use; None: the global, added (`lexicon_files`) and book lexicons.
+    lexicon: Lexicon | None = None
+    lexicon_files: tuple[Path, ...] = ()
 
 
 class AudioEngine:
@@ -113,7 +117,12 @@ class AudioEngine:
         device = str(self.synth.device)
         self._log(f"Voice {self.synth.voice.name} loaded on {device} in {self.synth.load_seconds:.2f}s")
         self._check_language(book)
-        plan = make_plan(book, self.synth.voice, settings)
+        lexicon = self.job.lexicon
+        if lexicon is None:
+            from backend.lexicon_store import load_lexicons
+
+            lexicon = load_lexicons(self.job.book_path, settings, self.job.lexicon_files)
+        plan = make_plan(book, self.synth.voice, settings, lexicon)
         if not plan.chunks:
             raise ValueError(f"'{self.job.book_path.name}' has no speakable text.")
         if plan.skipped:
@@ -123,7 +132,7 @@ class AudioEngine:
         self.session = self._session_factory(self.synth, settings, self.events.log)
         self._log(f"Batch size {self.session.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
         cache = ChunkCache(self.job_dir() / "chunks", self.synth.sample_rate)
-        self._write_manifest(book, plan)
+        self._write_manifest(book, plan, len(lexicon))
         todo, reused = self._check_cache(cache, plan)
         if todo:
             self._stage = "warm-up"
@@ -162,11 +171,15 @@ class AudioEngine:
         elif problem := describe_mismatch(book, self.synth.voice):
             self._log(f"{problem} Rendering it anyway, as asked.", "warning")
 
-    def _write_manifest(self, book, plan: RenderPlan) -> None:
+    def _write_manifest(self, book, plan: RenderPlan, lexicon_size: int) -> None:
+        from backend.render.pronunciations import manifest_entry, pronunciation_lines
+
         folder = self.job_dir()
         previous = read_manifest(folder)
         if previous.warning:
             self._log(previous.warning, "warning")
+        for line in pronunciation_lines(plan, lexicon_size, previous.data):
+            self._log(line)
         write_manifest(folder, {
             "version": 1,
             "book": str(self.job.book_path.resolve()),
@@ -175,8 +188,7 @@ class AudioEngine:
             "voice_hash": self.synth.voice.file_hash,
             "params": synthesis_params(self.synth.voice, self.job.settings),
             "chapters": plan.chapter_titles,
-            "chunks": [{"key": pc.key, "chapter": pc.chunk.chapter_index, "chars": len(pc.chunk.text)}
-                       for pc in plan.chunks],
+            "chunks": [manifest_entry(pc) for pc in plan.chunks],
         })
 
     def _check_cache(self, cache: ChunkCache, plan: RenderPlan) -> tuple[list[PlannedChunk], int]:
@@ -252,10 +264,11 @@ def _hms(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def cached_progress(book_path: Path, book, voice, settings: RenderSettings) -> tuple[int, int]:
+def cached_progress(book_path: Path, book, voice, settings: RenderSettings,
+                    lexicon: Lexicon | None = None) -> tuple[int, int]:
     """(chunks already cached, chunks in the plan) for a book, checking existence only: cheap
     enough to show "Resume (412 of 1,380 chunks done)" when a book is opened."""
-    plan = make_plan(book, voice, settings)
+    plan = make_plan(book, voice, settings, lexicon)
     keys = plan.unique_keys
     folder = book_job_dir(book_path, settings) / "chunks"
     if not folder.is_dir():

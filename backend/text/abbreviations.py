@@ -25,6 +25,8 @@ _BEFORE_NUMBER = {
     "fig": "figure", "Vol": "volume", "vol": "volume", "Ch": "chapter", "ch": "chapter",
     "p": "page", "pp": "pages", "Art": "article", "Sec": "section", "Ex": "example",
 }
+# The words the expansions write (the words-to-check scan leaves them out).
+EXPANSION_WORDS = frozenset([*_NAME_TITLES.values(), *_SENTENCE_FINAL.values(), "Saint", "Street", "Drive"])
 # Words that do not end a sentence with their period, even before a capital.
 NON_TERMINAL_ABBREVIATIONS = frozenset(
     [k.lower() for k in _NAME_TITLES]
