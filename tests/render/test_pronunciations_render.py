@@ -8,7 +8,14 @@ import pytest
 from backend.lexicon_store import book_lexicon_path, global_lexicon_path, write_lexicon
 from backend.render.events import RenderFailed
 from backend.text.lexicon import Lexicon, LexiconEntry
-from tests.render.test_engine import Recorder, book, render, settings  # noqa: F401 (book: a fixture)
+from tests.render.test_engine import BOOK, Recorder, render, settings
+
+
+@pytest.fixture()
+def book(tmp_path):
+    path = tmp_path / "ferry.txt"
+    path.write_text(BOOK, encoding="utf-8")
+    return path
 
 
 @pytest.fixture()
