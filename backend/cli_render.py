@@ -59,7 +59,8 @@ class ConsoleEvents(RenderEvents):
 _FLAGS = {"voice": "--voice", "device": "--device", "precision": "--precision", "batch_size": "--batch-size",
           "cpu_streams": "--cpu-streams",
           "max_chars": "--max-chars", "length_scale": "--speed", "chapter_format": "--format", "outputs": "--outputs",
-          "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed", "any_language": "--any-language"}
+          "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed", "any_language": "--any-language",
+          "date_order": "--date-order"}
 
 
 def _number(flag: str, kind, text: str | None):
@@ -84,7 +85,7 @@ def _flag_overrides(args) -> dict:
     return dict(voice=args.voice, device=args.device, precision=args.precision, batch_size=batch, cpu_streams=streams,
                 max_chars=_number("--max-chars", int, args.max_chars),
                 length_scale=_number("--speed", float, args.speed), chapter_format=args.format, outputs=outputs,
-                footnotes=args.footnotes, cache_dir=args.cache_dir, seed=_number("--seed", int, args.seed),
+                footnotes=args.footnotes, date_order=args.date_order, cache_dir=args.cache_dir, seed=_number("--seed", int, args.seed),
                 any_language=True if args.any_language else None)
 
 
@@ -181,6 +182,7 @@ def add_render_parser(sub) -> None:
     r.add_argument("--format", default=None, help="chapter files: flac or wav (default: saved, else flac)")
     r.add_argument("--outputs", default=None, help="extras, comma separated: m4b,mp3,srt,vtt (default m4b,srt,vtt)")
     r.add_argument("--footnotes", default=None, help="epub footnotes: skip or read")
+    r.add_argument("--date-order", default=None, help="numeric dates: auto (from the book's language), mdy or dmy")
     r.add_argument("--cache-dir", default=None, help="where chunk audio is cached (default: the user cache folder)")
     r.add_argument("--seed", default=None, help="base seed for the voice's randomness (default: saved, else 0)")
     r.add_argument("--any-language", action="store_true", default=None,

@@ -36,6 +36,9 @@ class RenderSettings:
     chapter_format: str = "flac"
     outputs: list[str] = field(default_factory=lambda: ["m4b", "srt", "vtt"])
     footnotes: str = "skip"
+    # How to read "10/06/2005": auto (from the book's language: en-US month/day, other regions
+    # day/month), "mdy" or "dmy".
+    date_order: str = "auto"
     cache_dir: str | None = None  # None: the platformdirs user cache dir
     # GPU memory policy (used on CUDA): cap on this process's VRAM, and when to clear the
     # allocator cache (fragmentation above the threshold and at least `interval` batches since
@@ -80,6 +83,7 @@ class RenderSettings:
         check(isinstance(self.outputs, (list, tuple)) and all(o in EXTRA_OUTPUTS for o in self.outputs),
               f"outputs must be among {', '.join(EXTRA_OUTPUTS)}")
         check(self.footnotes in ("skip", "read"), "footnotes must be 'skip' or 'read'")
+        check(self.date_order in ("auto", "mdy", "dmy"), "date_order must be 'auto', 'mdy' or 'dmy'")
         check(self.vram_limit_percent is None or (isinstance(self.vram_limit_percent, int)
                                                   and 50 <= self.vram_limit_percent <= 100),
               "VRAM limit must be 50 to 100 percent")

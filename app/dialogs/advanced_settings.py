@@ -67,6 +67,8 @@ TIPS = {
     "srt": "Subtitles (SRT) with the text of each piece, timed to the audio.",
     "vtt": "Subtitles (WebVTT) with the text of each piece, timed to the audio.",
     "footnotes": "Skip footnotes, or read them aloud where they appear in the text.",
+    "date_order": "How to read numeric dates such as 10/06/2005. Auto follows the book's language: "
+                  "month/day for US English, day/month elsewhere.",
     "cache_dir": "Where rendered pieces are kept so a stopped render can resume. Empty: the default folder.",
     "browse": "Choose the cache folder.",
     "clear_cache": "Delete this book's rendered pieces: the next render starts from scratch. Other books are kept.",
@@ -248,6 +250,11 @@ class AdvancedSettingsDialog(QDialog):
         self.footnotes_combo.addItem("Skip", "skip")
         self.footnotes_combo.addItem("Read aloud", "read")
         self._add_row(form, "Footnotes:", self.footnotes_combo, TIPS["footnotes"])
+        self.date_order_combo = QComboBox()
+        for label, value in (("Auto (from the book's language)", "auto"), ("Month/day (10/06 = October 6)", "mdy"),
+                             ("Day/month (10/06 = 10 June)", "dmy")):
+            self.date_order_combo.addItem(label, value)
+        self._add_row(form, "Dates:", self.date_order_combo, TIPS["date_order"])
 
     def _build_cache_group(self, book_loaded: bool) -> None:
         self.cache_group = QGroupBox("Cache")
@@ -304,6 +311,7 @@ class AdvancedSettingsDialog(QDialog):
         for output, check in self.output_checks.items():
             check.setChecked(output in settings.outputs)
         self.footnotes_combo.setCurrentIndex(self.footnotes_combo.findData(settings.footnotes))
+        self.date_order_combo.setCurrentIndex(self.date_order_combo.findData(settings.date_order))
         self.cache_dir_edit.setText(settings.cache_dir or "")
 
     def settings(self) -> RenderSettings:
@@ -323,6 +331,7 @@ class AdvancedSettingsDialog(QDialog):
             chapter_format=self.chapter_format_combo.currentData(),
             outputs=[output for output, check in self.output_checks.items() if check.isChecked()],
             footnotes=self.footnotes_combo.currentData(),
+            date_order=self.date_order_combo.currentData(),
             cache_dir=self.cache_dir_edit.text().strip() or None,
         )
         for name, spin in self.scale_spins.items():
