@@ -29,10 +29,10 @@ _BEFORE_NUMBER = {
 EXPANSION_WORDS = frozenset([*_NAME_TITLES.values(), *_SENTENCE_FINAL.values(), "Saint", "Street", "Drive"])
 # Words that do not end a sentence with their period, even before a capital.
 NON_TERMINAL_ABBREVIATIONS = frozenset(
-    [k.lower() for k in _NAME_TITLES]
-    + [k.lower() for k in _BEFORE_NUMBER]
-    + ["st", "e.g", "i.e", "vs", "cf", "viz", "al", "u.s", "u.k", "ph.d"]
+    [k.lower() for k in _NAME_TITLES] + ["st", "e.g", "i.e", "vs", "cf", "viz", "al", "u.s", "u.k", "ph.d"]
 )
+# These are abbreviations only before a number ("No. 5"; "Say no. Then").
+BEFORE_NUMBER_ABBREVIATIONS = frozenset(k.lower() for k in _BEFORE_NUMBER)
 
 
 def _alternatives(words: dict[str, str]) -> str:
@@ -72,19 +72,51 @@ def _period_gate() -> re.Pattern[str]:
 
 _PERIOD_GATE = _period_gate()
 _BARE_HINTS = ("Mr ", "Mrs ", "Ms ", "Dr ", "vs ", "Vs ")
-_PREVIOUS_WORD = re.compile(r"([A-Z][a-z]+)\s+$")
-# Capitalized words that can precede "St. Paul" without being a street name.
-_NOT_A_STREET_NAME = frozenset("The A In At On To From Of And Near By For With Into Past Old New".split())
+# The word before a street type: a name ("Baker St.") or a number ("5th St.").
+_PREVIOUS_WORD = re.compile(r"(?:([A-Z][a-z]+)|\d+(?:st|nd|rd|th)?)\s+$")
+_NEXT_WORD = re.compile(r"\s+([A-Z][a-z]*)\b(?!\.)")
+# Capitalized words that start sentences and are never names: "Baker St.
+# Then he left" ends a sentence, "St. John" and "Miss St. John" do not.
+_SENTENCE_STARTERS = frozenset((
+    "The A An Then He She It They We I You But And So There This That These Those His Her Its Our "
+    "Their My Your When After Before Now As At In On If Yet Or Nor Not Here Later Soon Still "
+    "Meanwhile Afterwards Some All Every Each What Why How Where Nobody Everyone Someone"
+).split())
+# Capitalized words that come before "St. Paul" or "Dr. Watson" without
+# being a street name: "Miss St. John", "Cape St. Anthony", "Then Dr. Who".
+_NOT_A_STREET_NAME = _SENTENCE_STARTERS | frozenset((
+    "To From Of Near By For With Into Past Old New Miss Mister Missus Master Lady Lord Sir Dame "
+    "Madame Mademoiselle Monsieur Cape Fort Mount Lake Port Point Isle Bay Sault Ask Tell Thank Thanks"
+).split())
+
+
+def _after_street_name(m: re.Match[str]) -> bool:
+    before = _PREVIOUS_WORD.search(m.string, max(0, m.start() - 40), m.start())
+    return before is not None and before.group(1) not in _NOT_A_STREET_NAME
+
+
+def _sentence_follows(m: re.Match[str], end: int) -> bool:
+    """Does a new sentence start after the abbreviation ending at `end`?"""
+    following = _NEXT_WORD.match(m.string, end)
+    return not m.string[end:].strip() or (following is not None and following.group(1) in _SENTENCE_STARTERS)
 
 
 def _saint_or_street(m: re.Match[str]) -> str:
-    before = _PREVIOUS_WORD.search(m.string, max(0, m.start() - 40), m.start())
-    street_name = before is not None and before.group(1) not in _NOT_A_STREET_NAME
-    if not street_name and m.group("saint_capital"):
+    if m.group("saint_capital") and not (_after_street_name(m) and _sentence_follows(m, m.end())):
         return "Saint"
     # "Baker St. Then..." keeps its period: a new sentence starts after it.
-    at_end = not m.string[m.end() :].strip()
-    return "Street." if m.group("saint_capital") or at_end else "Street"
+    return "Street." if _sentence_follows(m, m.end()) else "Street"
+
+
+def _doctor_or_drive(m: re.Match[str]) -> str:
+    """"Dr. Watson" is a doctor; "123 Circle Dr., Santa Maria" a drive."""
+    following = _NEXT_WORD.match(m.string, m.end())
+    before_name = following is not None and following.group(1) not in _SENTENCE_STARTERS
+    word = "Drive" if _after_street_name(m) and not before_name else "Doctor"
+    return word + "." if _sentence_follows(m, m.end()) else word
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?][\"')\]]*\s+)$")
 
 
 def _expand(m: re.Match[str]) -> str:
@@ -94,13 +126,19 @@ def _expand(m: re.Match[str]) -> str:
     kind = m.lastgroup if m.lastgroup in _KINDS else next(k for k in _KINDS if m.group(k) is not None)
     g = m.group
     if kind == "before_number":
-        return _BEFORE_NUMBER[g(0).split(".")[0]] + " "
+        word = _BEFORE_NUMBER[g(0).split(".")[0]]
+        # "No. 13 was there." starts a sentence: "Number thirteen ...".
+        at_start = g(0)[0].isupper() and _SENTENCE_START.search(m.string, max(0, start - 5), start)
+        return (word.capitalize() if at_start else word) + " "
     if kind == "saint":
         return _saint_or_street(m)
     if kind == "title":
-        word = _NAME_TITLES[g(0).split(".")[0]]
-        # "... went to see the Dr." keeps the period that ends the text.
-        return word + "." + g("title_end") if g("title_end") is not None else word
+        abbreviation = g(0).split(".")[0]
+        if abbreviation == "Dr":
+            return _doctor_or_drive(m)
+        word = _NAME_TITLES[abbreviation]
+        # "... went to see the Dr." keeps the period that ends the sentence.
+        return word + "." if _sentence_follows(m, m.end()) else word
     if kind == "bare_title":
         return _NAME_TITLES[g(0)]
     if kind == "final":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .abbreviations import NON_TERMINAL_ABBREVIATIONS
+from .abbreviations import BEFORE_NUMBER_ABBREVIATIONS, NON_TERMINAL_ABBREVIATIONS
 from .book import Book, Chapter
 from .normalize import normalize_text, normalize_title
 
@@ -44,6 +44,9 @@ def _is_abbreviation(text: str, end: int) -> bool:
     word = before[-1].lstrip("\"'([\u201c\u2018") if before else ""
     if word.lower() in NON_TERMINAL_ABBREVIATIONS:
         return True
+    if word.lower() in BEFORE_NUMBER_ABBREVIATIONS:  # "No. 5", but "Say no. Then"
+        following = _NEXT_VISIBLE.match(text, end + 1)
+        return following is not None and following.group(1).isdigit()
     # A single capital ("J. R. R. Tolkien") or dotted letters ("U.S.").
     return bool(_INITIALS.fullmatch(word)) and (len(word) == 1 and word.isupper() or "." in word)
 

@@ -12,7 +12,7 @@ import re
 
 from .abbreviations import expand_abbreviations
 from .number_patterns import expand_numbers
-from .numbers import cardinal, ordinal, roman_to_int
+from .roman_numerals import speak_roman_numerals, speak_title_numerals
 from .web_addresses import speak_web_addresses
 
 
@@ -73,28 +73,6 @@ _SEPARATOR_ONLY = re.compile(  # ASCII punctuation and the usual scene-break orn
     r"[\s!-/:-@\[-`{-~\u2022\u00b7\u25c6\u25c7\u25cb\u25cf\u2666\u2042\u2020\u2021\u00a7\u00b6\u2766\u203b]*"
 )
 
-# Roman numerals: a single letter counts only as I, V or X, since "Appendix C"
-# or "Part D" are letters; D and M are left out of body text and leading
-# title numerals so that words like "MIX" stay words.
-_ROMAN = r"(?:[IVXLC]{2,}|[IVX])"
-_ROMAN_WITH_DM = r"(?:[IVXLCDM]{2,}|[IVX])"
-_KEYWORDS = r"Chapter|Part|Book|Volume|Vol\.|Act|Scene|Section|Appendix|Canto|Psalm|World War|Phase|Article|Stage"
-_BODY_ROMAN = re.compile(rf"({_KEYWORDS})\s+({_ROMAN})\b(?!['\-])")
-# "I" is also a pronoun: in body text only these keywords make it a number.
-_BODY_SINGLE_I = frozenset(("Chapter", "Part", "Act", "Volume", "Canto", "Appendix"))
-_TITLE_KEYWORD_ROMAN = re.compile(rf"\b((?i:{_KEYWORDS}))\s+({_ROMAN_WITH_DM})\b")
-_TITLE_LEADING_ROMAN = re.compile(rf"^({_ROMAN})(?=\s*(?:[.:)]|$))")
-_RULERS = (
-    "Henry|Edward|George|William|Louis|Charles|James|Richard|Elizabeth|Mary|John|Pius|Leo|Gregory|"
-    "Benedict|Innocent|Clement|Urban|Boniface|Peter|Frederick|Philip|Ferdinand|Napoleon|Alexander|"
-    "Nicholas|Ivan|Catherine|Victor|Constantine|Ramesses|Ptolemy|Otto|Alfonso|Gustav|Christian|Olaf|"
-    "Harald|Wilhelm|Friedrich|Ludwig|Rudolf|Leopold|Francis|Joseph|Paul|Stephen|David|Robert|Malcolm|Sancho"
-)
-# "Henry VIII" -> "Henry the eighth"; a lone "I" stays a pronoun.
-_REGNAL = re.compile(rf"({_RULERS})\s+((?:[IVXL]{{2,}})|V|X)\b")
-# Same words without capturing groups: the engine scans for these fast.
-_ROMAN_GATE = re.compile(rf"(?:{_KEYWORDS}|{_RULERS})\s+[IVXLCDM]")
-
 
 def _clean_unicode(text: str) -> str:
     # Cheap substring tests decide which (slower) regex passes are needed.
@@ -114,25 +92,6 @@ def _clean_unicode(text: str) -> str:
     if ". ." in text:
         text = _SPACED_ELLIPSIS.sub("...", text)
     return text
-
-
-def _body_roman(m: re.Match[str]) -> str:
-    start = m.start()
-    value = roman_to_int(m.group(2))
-    if (
-        value is None
-        or (start and m.string[start - 1].isalnum())
-        or (m.group(2) == "I" and m.group(1) not in _BODY_SINGLE_I)
-    ):
-        return m.group(0)
-    return f"{m.group(1)} {cardinal(str(value))}"
-
-
-def _regnal(m: re.Match[str]) -> str:
-    value = roman_to_int(m.group(2))
-    if value is None or (m.start() and m.string[m.start() - 1].isalnum()):
-        return m.group(0)
-    return f"{m.group(1)} the {ordinal(str(value))}"
 
 
 def _symbols(text: str) -> str:
@@ -173,9 +132,7 @@ def normalize_text(text: str) -> str:
     text = _clean_unicode(text)
     text = speak_web_addresses(text)
     text = expand_abbreviations(text)
-    if _ROMAN_GATE.search(text):
-        text = _BODY_ROMAN.sub(_body_roman, text)
-        text = _REGNAL.sub(_regnal, text)
+    text = speak_roman_numerals(text)
     if _HAS_DIGIT.search(text):
         text = expand_numbers(text)
     text = _symbols(text)
@@ -185,20 +142,8 @@ def normalize_text(text: str) -> str:
     return text
 
 
-def _title_roman(m: re.Match[str]) -> str:
-    value = roman_to_int(m.group(2))
-    return m.group(0) if value is None else f"{m.group(1)} {cardinal(str(value))}"
-
-
 def normalize_title(title: str) -> str:
     """Like normalize_text, but Roman numerals in headings are numbers:
     "Chapter XII" -> "Chapter twelve", "IV. The Storm" -> "Four. The Storm"."""
-    title = " ".join(title.split())
-    title = _TITLE_KEYWORD_ROMAN.sub(_title_roman, title)
-
-    def leading(m: re.Match[str]) -> str:
-        value = roman_to_int(m.group(1))
-        return m.group(0) if value is None else cardinal(str(value)).capitalize()
-
-    title = _TITLE_LEADING_ROMAN.sub(leading, title)
+    title = speak_title_numerals(" ".join(title.split()))
     return normalize_text(title)
