@@ -58,7 +58,11 @@ def _cmd_say(args) -> int:
     else:
         print("Nothing to say: give TEXT or --file PATH.", file=sys.stderr)
         return EXIT_ERROR
-    chunks = _spoken_chunks(plan_book_chunks(book, args.max_chars, include_titles=titles), book, args)
+    from backend.settings_store import load_settings
+    from backend.text.dates import date_order_for
+
+    order = date_order_for(load_settings().settings.date_order, book.language, load_voice(args.voice).espeak_voice)
+    chunks = _spoken_chunks(plan_book_chunks(book, args.max_chars, include_titles=titles, date_order=order), book, args)
     if not chunks:
         print("Nothing to say: the text has no speakable words.", file=sys.stderr)
         return EXIT_ERROR

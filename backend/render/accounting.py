@@ -28,7 +28,7 @@ def check_accounting(book: Book, plan: RenderPlan, chapter_files: list[Path], ch
         planned_by_chapter.setdefault(pc.chunk.chapter_index, []).append(pc.chunk.text)
     characters = 0
     for index, chapter in enumerate(book.chapters):
-        expected = _SPACE.sub("", normalized_chapter_text(chapter))
+        expected = _SPACE.sub("", normalized_chapter_text(chapter, date_order=plan.date_order))
         planned = _SPACE.sub("", "".join(planned_by_chapter.get(index, [])))
         if expected != planned:
             raise AccountingError(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from backend.render.chunk_cache import chunk_key
 from backend.settings import RenderSettings
 from backend.text import Book, Chunk, plan_book_chunks
+from backend.text.dates import MDY, date_order_for
 from backend.text.language import skipping_language
 from backend.text.lexicon import Lexicon
 from backend.text.spoken import spoken_text
@@ -32,6 +33,7 @@ class PlannedChunk:
 class RenderPlan:
     chunks: list[PlannedChunk]
     chapter_titles: list[str]
+    date_order: str = MDY  # how the plan read numeric dates (the accounting check reads them alike)
 
     @property
     def unique_keys(self) -> dict[str, PlannedChunk]:
@@ -71,14 +73,20 @@ def make_plan(book: Book, voice: Voice, settings: RenderSettings, lexicon: Lexic
     the key of its plain text, so editing an entry re-renders only the chunks that use it."""
     params = synthesis_params(voice, settings)
     language = skipping_language(book, voice, settings.any_language)
+    date_order = book_date_order(book, voice, settings)
     planned = []
-    for i, chunk in enumerate(plan_book_chunks(book, settings.max_chars)):
+    for i, chunk in enumerate(plan_book_chunks(book, settings.max_chars, date_order=date_order)):
         seed = chunk_seed(chunk.text, settings.seed)
         spoken = spoken_text(chunk.text, lexicon, language=language)
         key = chunk_key(spoken.text, voice.file_hash, params, seed)
         planned.append(PlannedChunk(i, chunk, key, seed, spoken.text, spoken.entries, spoken.skipped))
     titles = [c.title or f"Chapter {n}" for n, c in enumerate(book.chapters, 1)]
-    return RenderPlan(planned, titles)
+    return RenderPlan(planned, titles, date_order)
+
+
+def book_date_order(book: Book, voice: Voice, settings: RenderSettings) -> str:
+    """Month or day first in numeric dates: the setting, else the book's language, else the voice's."""
+    return date_order_for(settings.date_order, book.language, voice.espeak_voice)
 
 
 def safe_filename(text: str, limit: int = 80) -> str:

@@ -13,17 +13,20 @@ _NAME_TITLES = {
     "Rev": "Reverend", "Hon": "Honorable", "Gov": "Governor", "Sen": "Senator",
     "Pres": "President", "Insp": "Inspector", "Supt": "Superintendent",
     "Messrs": "Messieurs", "Mme": "Madame", "Mlle": "Mademoiselle", "Mt": "Mount", "Ft": "Fort",
+    "Lieut": "Lieutenant", "Sergt": "Sergeant", "Brig": "Brigadier", "Cmdr": "Commander", "Fr": "Father",
 }
 # Often the last word of a sentence, so a period before a capital stays.
 _SENTENCE_FINAL = {
     "etc": "et cetera", "Jr": "Junior", "Sr": "Senior", "Inc": "Incorporated",
     "Ltd": "Limited", "Corp": "Corporation", "Bros": "Brothers", "approx": "approximately",
+    "Ave": "Avenue", "Rd": "Road", "Blvd": "Boulevard", "Esq": "Esquire", "Co": "Company",
 }
 # Only abbreviations when a number follows: "No. 5", "p. 12", "Fig. 3".
 _BEFORE_NUMBER = {
     "No": "number", "no": "number", "Nos": "numbers", "nos": "numbers", "Fig": "figure",
     "fig": "figure", "Vol": "volume", "vol": "volume", "Ch": "chapter", "ch": "chapter",
-    "p": "page", "pp": "pages", "Art": "article", "Sec": "section", "Ex": "example",
+    "p": "page", "pp": "pages", "Art": "article", "Sec": "section", "Ex": "example", "Figs": "figures",
+    "figs": "figures", "Apt": "apartment", "apt": "apartment",
 }
 # The words the expansions write (the words-to-check scan leaves them out).
 EXPANSION_WORDS = frozenset([*_NAME_TITLES.values(), *_SENTENCE_FINAL.values(), "Saint", "Street", "Drive"])
@@ -72,8 +75,9 @@ def _period_gate() -> re.Pattern[str]:
 
 _PERIOD_GATE = _period_gate()
 _BARE_HINTS = ("Mr ", "Mrs ", "Ms ", "Dr ", "vs ", "Vs ")
-# The word before a street type: a name ("Baker St.") or a number ("5th St.").
-_PREVIOUS_WORD = re.compile(r"(?:([A-Z][a-z]+)|\d+(?:st|nd|rd|th)?)\s+$")
+# The word before a street type: a name ("Baker St.") or an ordinal ("5th St."); a house number
+# before it ("221 Baker St.") is read by addresses.py.
+_PREVIOUS_WORD = re.compile(r"(?:([A-Z][a-z]+)|\d+(?:st|nd|rd|th))\s+$")
 _NEXT_WORD = re.compile(r"\s+([A-Z][a-z]*)\b(?!\.)")
 # Capitalized words that start sentences and are never names: "Baker St.
 # Then he left" ends a sentence, "St. John" and "Miss St. John" do not.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .abbreviations import BEFORE_NUMBER_ABBREVIATIONS, NON_TERMINAL_ABBREVIATIONS
 from .book import Book, Chapter
+from .dates import MDY
 from .normalize import normalize_text, normalize_title
 
 DEFAULT_MAX_CHARS = 400
@@ -129,24 +130,26 @@ def chunk_chapter(
     ]
 
 
-def spoken_paragraphs(chapter: Chapter, include_title: bool = True) -> list[str]:
-    """The chapter's normalized paragraphs; the title first when included."""
-    paragraphs = [normalize_title(chapter.title)] if include_title else []
-    paragraphs.extend(normalize_text(p) for p in chapter.paragraphs)
+def spoken_paragraphs(chapter: Chapter, include_title: bool = True, date_order: str = MDY) -> list[str]:
+    """The chapter's normalized paragraphs; the title first when included.
+    `date_order` (dates.MDY or DMY) reads numeric dates such as 10/06/2005."""
+    paragraphs = [normalize_title(chapter.title, date_order)] if include_title else []
+    paragraphs.extend(normalize_text(p, date_order) for p in chapter.paragraphs)
     return paragraphs
 
 
-def normalized_chapter_text(chapter: Chapter, include_title: bool = True) -> str:
+def normalized_chapter_text(chapter: Chapter, include_title: bool = True, date_order: str = MDY) -> str:
     """Everything that will be spoken for a chapter, paragraphs separated by
     blank lines (same paragraphs as plan_book_chunks uses)."""
-    return "\n\n".join(p for p in spoken_paragraphs(chapter, include_title) if p)
+    return "\n\n".join(p for p in spoken_paragraphs(chapter, include_title, date_order) if p)
 
 
-def plan_book_chunks(book: Book, max_chars: int = DEFAULT_MAX_CHARS, *, include_titles: bool = True) -> list[Chunk]:
+def plan_book_chunks(book: Book, max_chars: int = DEFAULT_MAX_CHARS, *, include_titles: bool = True,
+                     date_order: str = MDY) -> list[Chunk]:
     """Normalize and chunk every chapter of the book, in order. With
     include_titles, each chapter's title is its paragraph 0, so it is spoken
     and followed by a paragraph pause."""
     chunks: list[Chunk] = []
     for index, chapter in enumerate(book.chapters):
-        chunks.extend(chunk_chapter(spoken_paragraphs(chapter, include_titles), max_chars, index))
+        chunks.extend(chunk_chapter(spoken_paragraphs(chapter, include_titles, date_order), max_chars, index))
     return chunks

@@ -57,8 +57,8 @@ def ordinal(digits: str) -> str:
 
 @lru_cache(maxsize=1024)
 def year(digits: str) -> str:
-    """'1984' -> 'nineteen eighty-four', '2005' -> 'two thousand five'."""
-    return _american(num2words(int(digits), to="year"))
+    """'1984' -> 'nineteen eighty-four', '2005' -> 'two thousand five', '1905' -> 'nineteen oh five'."""
+    return _american(num2words(int(digits), to="year")).replace("oh-", "oh ")
 
 
 def plural(words: str) -> str:
@@ -75,32 +75,56 @@ def clock_time(hours: str, minutes: str, suffix: str = "") -> str:
     return f"{h} {m} {suffix}".rstrip()
 
 
-_CURRENCIES = {
+_CURRENCIES = {  # one, many, one sub-unit, many sub-units
     "$": ("dollar", "dollars", "cent", "cents"),
     "£": ("pound", "pounds", "penny", "pence"),
     "€": ("euro", "euros", "cent", "cents"),
     "¥": ("yen", "yen", "", ""),
+    "₹": ("rupee", "rupees", "paisa", "paise"),
+    "₩": ("won", "won", "", ""),
+    "¢": ("cent", "cents", "", ""),
 }
 _SCALES = {"k": "thousand", "m": "million", "bn": "billion"}
 
 
-def money(symbol: str, whole: str, fraction: str | None, scale: str | None) -> str:
-    """'$', '5', '50', None -> 'five dollars fifty cents'... with 'and'."""
+def money(symbol: str, whole: str | None, fraction: str | None, scale: str | None, *, adjective: bool = False) -> str:
+    """'$', '5', '50', None -> 'five dollars and fifty cents'; '£', '3', '50' -> 'three pounds fifty';
+    '$', None, '01' -> 'one cent'; '$', '1', '5', 'million' -> 'one point five million dollars'."""
     one, many, sub_one, sub_many = _CURRENCIES[symbol]
-    whole = whole.replace(",", "")
+    if adjective:  # "a £5 note", "a $1.5 million deal"
+        many, sub_many = one, sub_one
+    whole = (whole or "0").replace(",", "")
     if scale:
         scale_word = _SCALES.get(scale.lower(), scale.lower())
         amount = number(f"{whole}.{fraction}" if fraction else whole)
         return f"{amount} {scale_word} {many}"
     if fraction and (len(fraction) != 2 or not sub_one):
         return f"{number(whole + '.' + fraction)} {many}"
-    parts = []
-    if int(whole) or not fraction or not int(fraction):
-        parts.append(f"{cardinal(whole)} {one if int(whole) == 1 else many}")
-    if fraction and int(fraction):
-        cents = int(fraction)
-        parts.append(f"{cardinal(str(cents))} {sub_one if cents == 1 else sub_many}")
-    return " and ".join(parts)
+    cents = int(fraction) if fraction else 0
+    if not cents:
+        return f"{cardinal(whole)} {one if int(whole) == 1 else many}"
+    sub = f"{cardinal(str(cents))} {sub_one if cents == 1 else sub_many}"
+    if not int(whole):
+        return sub
+    main = f"{cardinal(whole)} {one if int(whole) == 1 else many}"
+    # British usage says the pence as a bare number: "three pounds fifty".
+    return f"{main} {cardinal(str(cents))}" if symbol == "£" else f"{main} and {sub}"
+
+
+_FRACTION_NAMES = {2: ("half", "halves"), 4: ("quarter", "quarters")}
+
+
+def fraction(numerator: int, denominator: int, *, article: bool = False) -> str:
+    """3, 4 -> 'three quarters'; 1, 2 -> 'one half' (or 'a half' with `article`); 5, 8 -> 'five eighths'."""
+    one, many = _FRACTION_NAMES.get(denominator) or (ordinal(str(denominator)), plural_ordinal(ordinal(str(denominator))))
+    if numerator == 1:
+        return f"{'an' if article and one[0] in 'aeio' else 'a' if article else 'one'} {one}"
+    return f"{cardinal(str(numerator))} {many}"
+
+
+def plural_ordinal(words: str) -> str:
+    """'eighth' -> 'eighths', 'third' -> 'thirds'."""
+    return words + "s"
 
 
 def roman_to_int(numeral: str) -> int | None:

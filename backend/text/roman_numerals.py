@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import cardinal, ordinal, roman_to_int
+from .numbers import cardinal, ordinal, roman_to_int, year
 
 # A single letter counts only as I, V or X, since "Appendix C" or "Part D"
 # are letters; D and M are left out of body text and leading numerals so
@@ -21,7 +21,8 @@ _KEYWORD_WORDS = (
     "Title Type Class Schedule Category Tier Level Grade Mark"
 ).split()
 # Only numbers in a heading: in body text "Letter X" or "Day V" may be words.
-_HEADING_WORDS = "Letter Lesson Lecture Epistle Sonnet Essay Poem Hymn Ode Tale Story Day Night Period".split()
+_HEADING_WORDS = ("Letter Lesson Lecture Epistle Sonnet Essay Poem Hymn Ode Tale Story Day Night Period Adventure Stave "
+                  "Fit Fable Sermon Discourse Dialogue Idyll Eclogue Elegy Satire Cantica Number").split()
 # Names that take a number, not an ordinal: "Rocky II" is "Rocky two".
 _SERIES = (
     "World War|Super Bowl|Star Wars|Final Fantasy|Grand Theft Auto|Toy Story|Rocky|Rambo|Apollo|Vatican|"
@@ -84,6 +85,15 @@ _WORD_BEFORE_I = re.compile(r"([A-Z][A-Za-z]+)\s+I\b")
 _WORDS_BEFORE_NUMERAL_I = _RULERS | _BODY_SINGLE_I | frozenset(w.split()[-1] for w in _BODY_SINGLE_I)
 
 
+# "Act III, Scene ii", "chapter xiv": lower-case numerals of two letters or more after a keyword.
+_LOWER_AFTER_KEYWORD = re.compile(
+    r"\b((?i:act|scene|chapter|book|part|volume|vol\.|canto|section|sc\.|ch\.))\s+([ivxlc]{2,})\b(?![-'])"
+)
+_LOWER_HINT = re.compile(r"\s(?:i[ivx]|v[i]|x[ivxl]|l[ivx]|c[ivxlc]|ii)")
+# A title page's year: "MDCCCLXXXIX" (five letters or more, from M, a valid numeral) -> eighteen eighty-nine.
+_NUMERAL_YEAR = re.compile(r"(?<![\w'])M[DCLXVI]{4,}\b(?![-'])")
+
+
 def _may_have_numerals(text: str) -> bool:
     if _NUMERAL_LIKE.search(text):
         return True
@@ -138,11 +148,25 @@ def _regnal(m: re.Match[str]) -> str:
     return f"{name} the {ordinal(str(value))}"
 
 
+def _lower_after_keyword(m: re.Match[str]) -> str:
+    value = roman_to_int(m.group(2).upper())
+    return m.group(0) if value is None else f"{m.group(1)} {cardinal(str(value))}"
+
+
+def _numeral_year(m: re.Match[str]) -> str:
+    value = roman_to_int(m.group(0))
+    return m.group(0) if value is None or not 1000 <= value <= 2099 else year(str(value))
+
+
 def speak_roman_numerals(text: str) -> str:
     """Roman numerals in one paragraph of body text, said as a narrator would."""
+    if _LOWER_HINT.search(text):
+        text = _LOWER_AFTER_KEYWORD.sub(_lower_after_keyword, text)
     if not _may_have_numerals(text):
         return text
     if is_heading(text):
         text = speak_title_numerals(text.strip())
     text = _BODY_ROMAN.sub(_body_roman, text)
+    if "M" in text:
+        text = _NUMERAL_YEAR.sub(_numeral_year, text)
     return _REGNAL.sub(_regnal, text)

@@ -46,8 +46,8 @@ def test_unicode_cleanup(raw, spoken):
         ("It was -5 outside.", "It was minus five outside."),
         ("Agent 007 and #1 hit.", "Agent zero zero seven and number one hit."),
         ("Version 1.2.3 of MP3 players.", "Version one dot two dot three of MP three players."),
-        ("Add 2½ cups.", "Add two and one half cups."),
-        ("Only ¼ mile.", "Only one quarter mile."),
+        ("Add 2½ cups.", "Add two and a half cups."),
+        ("Only ¼ mile.", "Only a quarter mile."),
         ("It was 20°C.", "It was twenty degrees Celsius."),
         (
             "Card 1234567890123456.",  # identifiers are read digit by digit
@@ -66,7 +66,8 @@ def test_numbers(raw, spoken):
         ("It costs $5.50.", "It costs five dollars and fifty cents."),
         ("Only $1 or $0.99 or $1.01.", "Only one dollar or ninety-nine cents or one dollar and one cent."),
         ("£3 and €20 and ¥100.", "three pounds and twenty euros and one hundred yen."),
-        ("A $1.5 million deal.", "A one point five million dollars deal."),
+        ("A $1.5 million deal.", "A one point five million dollar deal."),
+        ("It cost $1.5 million.", "It cost one point five million dollars."),
         ("Prices rose 12%.", "Prices rose twelve percent."),
         ("Up 3.5 % today.", "Up three point five percent today."),
     ],
@@ -83,7 +84,9 @@ def test_money_and_percent(raw, spoken):
         ("Meet at 10:00 sharp.", "Meet at ten o'clock sharp."),
         ("Meet at 9:00 AM today.", "Meet at nine a.m. today."),
         ("Meet at 5pm. Then go.", "Meet at five p.m. Then go."),
-        ("Lap 1:02:45 done.", "Lap one oh two and forty-five seconds done."),
+        ("We left at 10 p.m. and slept.", "We left at ten p.m. and slept."),
+        ("Lap 1:02:45 done.", "Lap one hour, two minutes and forty-five seconds done."),
+        ("Be there at 10:30:15.", "Be there at ten thirty and fifteen seconds."),
     ],
 )
 def test_times(raw, spoken):

@@ -125,7 +125,7 @@ def test_is_heading(paragraph, heading):
         ("Mr. St. John", "Mister Saint John"),
         ("Dr. Watson came.", "Doctor Watson came."),
         ("Then Dr. Who came.", "Then Doctor Who came."),
-        ("123 Circle Dr., Santa Maria", "one hundred twenty-three Circle Drive, Santa Maria"),
+        ("123 Circle Dr., Santa Maria", "one twenty-three Circle Drive, Santa Maria"),
         ("She lives on Sunset Dr. The house is blue.", "She lives on Sunset Drive. The house is blue."),
         ("He called the Dr.", "He called the Doctor."),
         ("He called the Dr. Then he left.", "He called the Doctor. Then he left."),
