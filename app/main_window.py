@@ -28,6 +28,7 @@ from app.widgets.activity_log import ActivityLog
 from app.widgets.book_panel import BookPanel, format_duration
 from app.widgets.vram_gauge import VramGauge, read_nvml_usage
 from app.widgets.vram_plot import VramPlot
+from app.window_pronunciations import PronunciationActions
 from app.window_reactions import WindowReactions
 from app.worker import EngineWorker
 
@@ -35,11 +36,13 @@ BOOK_FILTER = "Books (*.epub *.txt *.md *.markdown);;All files (*)"
 PREVIEW_TEXT = "Hello! This is how this voice will read your book."
 
 
-class MainWindow(WindowReactions, QMainWindow):
+class MainWindow(PronunciationActions, WindowReactions, QMainWindow):
     _want_voice = Signal(object)
     _want_book = Signal(str, object)
     _want_preview = Signal(str, object)
+    _want_listen = Signal(str, object, object)  # text, settings, lexicon
     _want_render = Signal(str, str, object)
+    _want_render_skipping = Signal(str, str, object, object)  # … and the damaged lexicon files to leave out
 
     def __init__(self, settings, settings_warnings=(), save_settings=None):
         super().__init__()
@@ -67,6 +70,8 @@ class MainWindow(WindowReactions, QMainWindow):
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         self.book_panel = BookPanel()
+        self.book_panel.pronunciations_button.clicked.connect(self.open_pronunciations)
+        self.book_panel.words_button.clicked.connect(self.find_words)
         self.open_button = QPushButton("Open book…", clicked=self.choose_book)
         self.open_button.setToolTip("Open a txt, md or epub file (or drop one on the window)")
         self.voice_combo = QComboBox(toolTip="The Piper voice that reads the book")
@@ -154,7 +159,9 @@ class MainWindow(WindowReactions, QMainWindow):
         self._want_voice.connect(self.worker.load_voice)
         self._want_book.connect(self.worker.inspect_book)
         self._want_preview.connect(self.worker.preview)
+        self._want_listen.connect(self.worker.listen)
         self._want_render.connect(self.worker.render)
+        self._want_render_skipping.connect(self.worker.render_skipping)
         w = self.worker
         w.log.connect(self.log.append_line)
         w.voice_ready.connect(self._voice_ready)
@@ -167,6 +174,7 @@ class MainWindow(WindowReactions, QMainWindow):
         w.finished.connect(self._finished)
         w.stopped.connect(self._stopped)
         w.failed.connect(self._failed)
+        w.lexicon_damaged.connect(self._lexicon_damaged)
         w.busy_changed.connect(self._busy_changed)
         self.thread.start()
 
@@ -191,6 +199,8 @@ class MainWindow(WindowReactions, QMainWindow):
                   self.format_combo, self.output_edit, self.browse_button):
             w.setEnabled(not self.rendering)
         self.preview_button.setEnabled(not self.rendering)
+        self.book_panel.pronunciations_button.setEnabled(not self.rendering)
+        self.book_panel.words_button.setEnabled(has_book and not self.rendering)
         if has_book and 0 < self.book.cached < self.book.total and not self.rendering:
             self.start_button.setText(f"Resume ({self.book.cached:,} of {self.book.total:,} chunks done)")
         else:

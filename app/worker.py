@@ -62,6 +62,9 @@ class EngineWorker(QObject):
     book_ready = Signal(object)  # BookInfo
     book_failed = Signal(str)
     preview_ready = Signal(str)  # path of a WAV
+    # A pronunciation lexicon cannot be read (LexiconFileError), and the render's book, folder,
+    # settings and the files already left out: the window asks whether to render without it.
+    lexicon_damaged = Signal(object, str, str, object, object)
 
     def __init__(self):
         super().__init__()
@@ -114,12 +117,36 @@ class EngineWorker(QObject):
             chapters = [(c.title or f"Chapter {i}", sum(len(p) for p in spoken_paragraphs(c, include_title=False)))
                         for i, c in enumerate(book.chapters, 1)]
             voice = self._synth.voice if self._synth is not None else load_voice(settings.voice)
-            cached, total = cached_progress(Path(path), book, voice, settings)
+            # The lexicon is part of the chunks' cache keys: without it "Resume (n of m)" would be wrong.
+            cached, total = cached_progress(Path(path), book, voice, settings, self._book_lexicon(Path(path), settings))
             mismatch = check_language(book, voice, "press Start and choose to render it anyway")
             self.book_ready.emit(BookInfo(Path(path), book.title, book.author, book.cover, chapters,
                                           sum(n for _, n in chapters), list(book.warnings), cached, total, mismatch))
         except Exception as exc:
             self.book_failed.emit(_message(exc))
+
+    def _book_lexicon(self, path: Path, settings):
+        from backend.lexicon_store import LexiconFileError, load_lexicons
+
+        try:
+            return load_lexicons(path, settings)
+        except LexiconFileError as exc:
+            self.log.emit("warning", f"{exc} Start will ask whether to render without it.")
+            return load_lexicons(path, settings, skip_damaged=True)
+
+    @Slot(str, object, object)
+    def listen(self, text: str, settings, lexicon) -> None:
+        """Like preview, but the text is said as in a book: normalized, then `lexicon`'s
+        pronunciations marked for the phonemizer (Pronunciations and Find words to check)."""
+        try:
+            from backend.text.normalize import normalize_text
+            from backend.text.spoken import spoken_text
+
+            text = spoken_text(normalize_text(text), lexicon).text
+        except Exception as exc:
+            self.voice_failed.emit(_message(exc))
+            return
+        self.preview(text, settings)
 
     @Slot(str, object)
     def preview(self, text: str, settings) -> None:
@@ -136,21 +163,35 @@ class EngineWorker(QObject):
 
     @Slot(str, str, object)
     def render(self, book_path: str, output_dir: str, settings) -> None:
+        self.render_skipping(book_path, output_dir, settings, ())
+
+    @Slot(str, str, object, object)
+    def render_skipping(self, book_path: str, output_dir: str, settings, skip) -> None:
+        """Render; `skip`: damaged lexicon files the user agreed to render without."""
+        from backend.lexicon_store import LexiconFileError, load_lexicons
         from backend.render.engine import AudioEngine, RenderJob
         from backend.render.events import CancelToken, RenderFailed, RenderStopped
 
         self._cancel = CancelToken()
         self.busy_changed.emit(True)
+        damaged = None
         try:
             synth = self._synthesizer(settings)
-            engine = AudioEngine(RenderJob(Path(book_path), Path(output_dir), settings), _Events(self), self._cancel,
-                                 synthesizer=synth)
+            lexicon = load_lexicons(Path(book_path), settings, skip=skip) if skip else None  # None: the engine loads all
+            engine = AudioEngine(RenderJob(Path(book_path), Path(output_dir), settings, lexicon=lexicon), _Events(self),
+                                 self._cancel, synthesizer=synth)
             summary = engine.run()
             self.finished.emit(summary)
         except RenderStopped:
             self.stopped.emit()
-        except RenderFailed as exc:
-            self.failed.emit(str(exc))
+        except (RenderFailed, LexiconFileError) as exc:
+            cause = exc if isinstance(exc, LexiconFileError) else exc.__cause__
+            if isinstance(cause, LexiconFileError):
+                damaged = cause
+                if cause is exc:  # read here, not by the engine, which logs its own failures
+                    self.log.emit("error", str(exc))
+            else:
+                self.failed.emit(str(exc))
         except Exception as exc:  # an unexpected failure must still reach the user as a dialog
             from backend.gpu.oom import as_gpu_failure
 
@@ -160,6 +201,8 @@ class EngineWorker(QObject):
         finally:
             self._cancel = None
             self.busy_changed.emit(False)
+        if damaged is not None:  # after busy_changed: the window is idle when it asks
+            self.lexicon_damaged.emit(damaged, book_path, output_dir, settings, tuple(skip))
 
 
 def _message(exc: Exception) -> str:

@@ -87,11 +87,15 @@ def lexicon_layers(book_path: Path | None, settings: RenderSettings,
     return paths
 
 
-def load_lexicons(book_path: Path | None, settings: RenderSettings, extra=(), *, skip_damaged: bool = False) -> Lexicon:
+def load_lexicons(book_path: Path | None, settings: RenderSettings, extra=(), *, skip_damaged: bool = False,
+                  skip=()) -> Lexicon:
     """All layers for a book. Added files must exist; a damaged layer raises LexiconFileError
-    unless skip_damaged (the user agreed to render without it)."""
-    layers = []
+    unless skip_damaged (the user agreed to render without it). `skip`: files the user agreed to
+    leave out by name (the window asks about each damaged one in turn)."""
+    layers, skipped = [], set(map(Path, skip))
     for path in lexicon_layers(book_path, settings, extra):
+        if path in skipped:
+            continue
         try:
             layers.append(read_lexicon(path, missing_ok=path not in map(Path, extra)))
         except LexiconFileError:

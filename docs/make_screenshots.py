@@ -1,5 +1,6 @@
-"""Screenshots of the real window for the README: idle, rendering, finished, and the
-Advanced Settings dialog. Renders the demo book for real with the bundled voice.
+"""Screenshots of the real window for the README: idle, rendering, finished, the Advanced
+Settings, Find words to check and Pronunciations dialogs. Renders the demo book for real with the
+bundled voice.
 
     xvfb-run -a -s "-screen 0 1280x900x24" .venv/bin/python docs/make_screenshots.py
 
@@ -22,6 +23,7 @@ DOCS = ROOT / "docs"
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="screens-"))
     os.environ["AUDIOBOOK_CONFIG_DIR"] = str(work / "config")
+    os.environ["XDG_CACHE_HOME"] = str(work / "cache-home")
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -75,6 +77,27 @@ def main() -> int:
     dialog.show()
     shot(dialog, "advanced-settings.png")
     dialog.close()
+
+    window.find_words()
+    words = window.words_dialog
+    for _ in range(300):  # the scan runs in its own thread
+        if words.table.rowCount():
+            break
+        pause(100)
+    words.table.selectRow(0)
+    shot(words, "words-to-check.png")
+    words.accept()
+
+    from backend.lexicon_store import book_lexicon_path, write_lexicon
+    from backend.text.lexicon import Lexicon, LexiconEntry
+
+    write_lexicon(book_lexicon_path(window.book.path, window.settings), Lexicon([
+        LexiconEntry("Brennan", "BREN un"), LexiconEntry("Quay", "kiː", phonemes=True),
+        LexiconEntry("Ada", "AY duh", case_sensitive=True)]))
+    window.open_pronunciations()
+    window.pronunciations_dialog.table.selectRow(0)
+    shot(window.pronunciations_dialog, "pronunciations.png")
+    window.pronunciations_dialog.accept()
     window.close()
     return 0
 

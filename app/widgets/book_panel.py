@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 # Measured with the bundled voice at speaking rate 1.0, pauses included (demo book: 972
 # characters -> 57 s). Only an estimate shown before rendering.
@@ -53,6 +62,16 @@ class BookPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.language_warning)
         layout.addWidget(self.chapters, 1)
+        # The pronunciation tools belong to the book (the main window connects them).
+        self.pronunciations_button = QPushButton("Pronunciations…")
+        self.pronunciations_button.setToolTip("How to say names and words: this book's lexicon and the one for all books")
+        self.words_button = QPushButton("Find words to check…")
+        self.words_button.setToolTip("Names, all-caps words and rare spellings in this book that the voice may misread")
+        tools = QHBoxLayout()
+        tools.addWidget(self.pronunciations_button)
+        tools.addWidget(self.words_button)
+        tools.addStretch(1)
+        layout.addLayout(tools)
         self.clear()
 
     def clear(self) -> None:

@@ -20,6 +20,8 @@ from .pronunciation_markup import IPA, RESPELLING, Pronunciation, mark, replace_
 MAX_WORD_CHARS = 100
 _RESPELLING_CHARS = re.compile(r"[^\W\d_]+(?:[\s'\u2019\-\u00b7.]+[^\W\d_]*)*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\ue000-\uf8ff]")
+_IPA_LOOKALIKES = str.maketrans({":": "\u02d0", "'": "\u02c8", ",": "\u02cc"})
+_PUNCTUATION = frozenset(".;!?\"()-")
 
 
 class LexiconError(ValueError):
@@ -70,8 +72,12 @@ def validate_entry(entry: LexiconEntry, phoneme_set: Iterable[str] | None = None
     if not say:
         raise LexiconError(f"{name}: say how to pronounce it (a respelling or phonemes).")
     if entry.phonemes:
+        # Typed IPA often uses ASCII look-alikes: "ki:" for kiː, "'" for the stress mark ˈ.
+        say = say.translate(_IPA_LOOKALIKES)
         known = frozenset(phoneme_set) if phoneme_set is not None else _default_phonemes()
-        unknown = sorted({ch for ch in unicodedata.normalize("NFD", say) if not ch.isspace() and ch not in known})
+        # Punctuation is in the voice's map (it makes pauses) but is no sound of a word.
+        unknown = sorted({ch for ch in unicodedata.normalize("NFD", say)
+                          if not ch.isspace() and (ch not in known or ch in _PUNCTUATION)})
         if unknown:
             raise LexiconError(f"{name}: these are not espeak-ng phonemes the voice knows: {' '.join(unknown)} "
                                "(write IPA as espeak-ng does, e.g. hɜːmˈaɪəni, or untick Phonemes and "

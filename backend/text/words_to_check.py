@@ -41,18 +41,19 @@ class WordToCheck:
     example: str = ""  # a sentence where it is used
 
 
-def _tokens(paragraphs: Iterable[str]):
-    for paragraph in paragraphs:
+def _tokens(paragraphs: Iterable[tuple[str, bool]]):
+    for paragraph, is_title in paragraphs:
         for sentence in split_sentences(paragraph):
             for i, m in enumerate(_WORD.finditer(sentence)):
-                # A capital after an opening quote starts the quoted sentence ("Well," she said).
-                starts = i == 0 or sentence[max(0, m.start() - 1) : m.start()] in _OPENING
+                # A capital after an opening quote starts the quoted sentence ("Well," she said); every
+                # word of a title may be capitalized ("The Silent Clock"): neither says "a name".
+                starts = is_title or i == 0 or sentence[max(0, m.start() - 1) : m.start()] in _OPENING
                 yield m.group(0), starts, sentence
 
 
 def words_to_check(book: Book, lexicon: Lexicon | None = None, limit: int | None = None) -> list[WordToCheck]:
     """Candidates, most frequent first; words the lexicon already covers are left out."""
-    paragraphs = [p for chapter in book.chapters for p in spoken_paragraphs(chapter)]
+    paragraphs = [(p, i == 0) for chapter in book.chapters for i, p in enumerate(spoken_paragraphs(chapter))]
     lower_seen: set[str] = set()
     found: dict[str, WordToCheck] = {}
     mid_sentence: set[str] = set()

@@ -64,6 +64,7 @@ def test_titles_get_pronunciations_too():
     (LexiconEntry("Zork", ""), "Zork"),
     (LexiconEntry("", "zork"), "no word"),
     (LexiconEntry("!!!", "bang"), "!!!"),
+    (LexiconEntry("Zork", "zˈɔːɹk.", phonemes=True), "Zork"),  # punctuation is a pause, not a sound
 ])
 def test_invalid_entries_are_refused_naming_the_entry(entry, named):
     with pytest.raises(LexiconError, match=named):
@@ -113,6 +114,18 @@ def test_a_damaged_file_is_backed_up_and_reported(tmp_path, content, reason):
         read_lexicon(path)
     assert info.value.backup is not None and info.value.backup.read_text(encoding="utf-8") == content
     assert path.read_text(encoding="utf-8") == content  # the original is left as it was
+
+
+def test_typed_ipa_look_alikes_become_espeak_phonemes():
+    assert validate_entry(LexiconEntry("Quay", "ki:", phonemes=True)).say == "kiː"
+    assert validate_entry(LexiconEntry("Zork", "z'ɔːɹk", phonemes=True)).say == "zˈɔːɹk"
+
+
+def test_words_of_titles_are_not_taken_for_names():
+    book = Book("T", None, [Chapter("The Silent Clock", ["The clock was silent. Ada wound it.", "Then Ada left."])])
+    found = {w.word: w for w in words_to_check(book)}
+    assert "Silent" not in found and "Clock" not in found
+    assert NAME in found["Ada"].reasons
 
 
 def test_words_to_check_finds_names_caps_and_rare_spellings():
