@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .heteronyms import applies_to, mark_heteronyms
 from .language import drop_unspeakable
 from .lexicon import Lexicon
 
@@ -26,5 +27,7 @@ def spoken_text(text: str, lexicon: Lexicon | None = None, *, language: str | No
     if lexicon:
         text, used = lexicon.apply(text)
         entries = tuple(sorted(used))
+    if applies_to(language):  # English voices (and None); the lexicon's marks above win
+        text = mark_heteronyms(text)
     text, skipped = drop_unspeakable(text, language)
     return SpokenText(text, entries, tuple(skipped))
