@@ -33,8 +33,9 @@ def _alternatives(words: list[str]) -> str:
 
 # Full names, or abbreviations with their period (or without one, but then only before a day).
 _MONTH = rf"(?:(?P<{{0}}>{_alternatives(_NAMES)})\b|(?P<{{0}}_abbr>{_alternatives(_SHORT)})(?:\.|\b(?=\s+\d)))"
-# After a day number an abbreviation needs no period: "5 Jan".
-_MONTH_AFTER_DAY = rf"(?:(?P<{{0}}>{_alternatives(_NAMES)})\b|(?P<{{0}}_abbr>{_alternatives(_SHORT)})(?:\.|\b))"
+# After a day number an abbreviation needs no period ("5 Jan"), and "may" and "march" are months.
+_MONTH_AFTER_DAY = (rf"(?:(?P<{{0}}>{_alternatives([*_NAMES, 'may', 'march'])})\b"
+                    rf"|(?P<{{0}}_abbr>{_alternatives([*_SHORT, 'mar'])})(?:\.|\b))")
 _DAY = r"(?P<{0}>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?P<{0}>1\d{{3}}|20\d\d|[1-9]\d{{2}})"
 _ERA = r"(?P<{0}>A\.D\.|B\.C\.E\.|B\.C\.|C\.E\.|BCE|AD|BC|CE)"

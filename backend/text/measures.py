@@ -10,9 +10,10 @@ import re
 UNITS = {
     "oz": ("ounce", "ounces"), "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
     "kg": ("kilogram", "kilograms"), "g": ("gram", "grams"), "mg": ("milligram", "milligrams"),
-    "µg": ("microgram", "micrograms"),
+    "µg": ("microgram", "micrograms"), "μg": ("microgram", "micrograms"), "kgs": ("kilogram", "kilograms"),
     "km": ("kilometer", "kilometers"), "m": ("meter", "meters"), "cm": ("centimeter", "centimeters"),
-    "mm": ("millimeter", "millimeters"), "µm": ("micrometer", "micrometers"), "nm": ("nanometer", "nanometers"),
+    "mm": ("millimeter", "millimeters"), "µm": ("micrometer", "micrometers"), "μm": ("micrometer", "micrometers"),
+    "nm": ("nanometer", "nanometers"),
     "mi": ("mile", "miles"), "ft": ("foot", "feet"), "in": ("inch", "inches"), "yd": ("yard", "yards"),
     "yds": ("yard", "yards"),
     "mph": ("mile per hour", "miles per hour"), "km/h": ("kilometer per hour", "kilometers per hour"),
@@ -24,6 +25,8 @@ UNITS = {
     "l": ("liter", "liters"), "L": ("liter", "liters"), "gal": ("gallon", "gallons"), "qt": ("quart", "quarts"),
     "tsp": ("teaspoon", "teaspoons"), "tbsp": ("tablespoon", "tablespoons"), "cc": ("cubic centimeter", "cubic centimeters"),
     "hr": ("hour", "hours"), "hrs": ("hour", "hours"), "min": ("minute", "minutes"), "mins": ("minute", "minutes"),
+    "wk": ("week", "weeks"), "wks": ("week", "weeks"), "mo": ("month", "months"), "mos": ("month", "months"),
+    "hp": ("horsepower", "horsepower"), "ha": ("hectare", "hectares"),
     "yr": ("year", "years"), "yrs": ("year", "years"), "sec": ("second", "seconds"), "secs": ("second", "seconds"),
     "ms": ("millisecond", "milliseconds"),
     "kB": ("kilobyte", "kilobytes"), "KB": ("kilobyte", "kilobytes"), "MB": ("megabyte", "megabytes"),
@@ -37,6 +40,9 @@ for _length in ("km", "m", "cm", "mm", "mi", "ft", "in", "yd"):
     _one, _many = UNITS[_length]
     UNITS.setdefault(f"sq {_length}", (f"square {_one}", f"square {_many}"))
     UNITS.setdefault(f"cu {_length}", (f"cubic {_one}", f"cubic {_many}"))
+    if _length in ("km", "m", "cm", "mm"):  # "10 m2", "5 cm3"
+        UNITS.setdefault(f"{_length}2", (f"square {_one}", f"square {_many}"))
+        UNITS.setdefault(f"{_length}3", (f"cubic {_one}", f"cubic {_many}"))
 DEGREES = {"": ("degree", "degrees"), "C": ("degree Celsius", "degrees Celsius"),
            "F": ("degree Fahrenheit", "degrees Fahrenheit"), "K": ("kelvin", "kelvins")}
 # Spelled-out units after a fraction: "5/8 inch" -> "five eighths of an inch".
@@ -53,7 +59,7 @@ def _alternatives() -> str:
         escaped = re.escape(name).replace(r"\ ", r"\s")
         if name == "in":
             # "in" is a unit only where no word follows ("6 ft 2 in", "a 12 in. ruler"), never "5 in a row".
-            escaped += r"(?=\.|\s*[,;:)!?]|\s*$|\s+(?:long|wide|tall|high|deep|thick|across)\b)"
+            escaped += r"(?=\.|\s*[,;:()!?]|\s*$|\s+(?:long|wide|tall|high|deep|thick|across)\b)"
         parts.append(escaped)
     return "|".join(parts)
 
@@ -70,6 +76,14 @@ def unit_after_number(name: str) -> str:
 UNIT_WORD_AFTER = r"\s(?P<unit_word>" + "|".join(sorted(UNIT_WORDS, key=len, reverse=True)) + r")\b"
 _ARTICLE_BEFORE = re.compile(r"\b(?:[Aa]n?)\s+$")
 _SENTENCE_AFTER = re.compile(r"\s*(?:$|[\"')\]]*\s+[A-Z])")
+
+
+def article(word: str) -> str:
+    """"a" or "an" by sound: "an hour", "an inch", "a unit"."""
+    word = word.lower()
+    vowel_sound = word[:1] in "aeio" or word.startswith(("hour", "honest", "honor", "heir")) or (
+        word.startswith("u") and not word.startswith(("uni", "use", "usu", "ute")))
+    return "an" if vowel_sound else "a"
 
 
 def unit_words(unit: str, singular: bool) -> str:

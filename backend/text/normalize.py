@@ -28,7 +28,8 @@ def _build_translation() -> dict[int, str | None]:
     for ch in "\u2010\u2011\u2012\u2212\ufe63\uff0d":
         table[ord(ch)] = "-"
     # Math operators with ASCII look-alikes: asterisk and dot operators, division slash.
-    for ch, ascii_form in (("\u2217", "*"), ("\u22c5", "*"), ("\u2215", "/"), ("\u2044", "/")):
+    for ch, ascii_form in (("\u2217", "*"), ("\u22c5", "*"), ("\u2219", "*"), ("\u2215", "/"), ("\u2044", "/"),
+                           ("\u2266", "\u2264"), ("\u2267", "\u2265")):
         table[ord(ch)] = ascii_form
     # Every kind of space and line break becomes a plain space.
     for ch in "\t\n\r\f\v\u00a0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))):
@@ -84,6 +85,7 @@ _SYMBOL_WORDS = {"=": "equals", "+": "plus", "%": "percent", "°": "degrees", "�
                  "§": "section", "<": "", ">": "", "{": "", "}": "", "/": " "}
 _SYMBOL = re.compile("[" + re.escape("".join(_SYMBOL_WORDS)) + "]")
 _AMPERSAND = re.compile(r"\s*&\s*")
+_ET_CETERA = re.compile(r"&c\.(?=\s*[,;:)]|\s+[a-z])|&c\b")
 _SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
 _SPACE_BEFORE_PUNCT = re.compile(r" (?=[,;:!?]|\.(?!\.\.\w))")
 _SPACE_BEFORE_PUNCT_HINTS = (" ,", " ;", " :", " !", " ?", " .")
@@ -127,6 +129,7 @@ def _clean_unicode(text: str) -> str:
 
 def _symbols(text: str) -> str:
     if "&" in text:
+        text = _ET_CETERA.sub("et cetera", text)  # "pemmican, &c., and"
         text = _AMPERSAND.sub(" and ", text)
     if "@" in text:
         text = text.replace("@", " at ")
@@ -165,8 +168,7 @@ def normalize_text(text: str, date_order: str = MDY) -> str:
         return ""
     text = _clean_unicode(text)
     text = speak_web_addresses(text)
-    if _HAS_DIGIT.search(text):
-        text = speak_addresses(text)
+    text = speak_addresses(text)
     text = expand_abbreviations(text)
     text = speak_roman_numerals(text)
     if _HAS_DIGIT.search(text):

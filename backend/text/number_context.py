@@ -48,11 +48,14 @@ _CURRENCY = "$£€¥₹₩"
 # One side of a range: an amount, a number, a decade or a percentage, or a clock time ("9:30", "9am").
 _END = r"(?:\d\d?:\d\d|[$£€¥₹₩]?\d[\d,]*(?:\.\d+)?(?:s\b|\s?%)?)(?:\s?[AaPp]\.?[Mm]\b\.?)?"
 _RANGE = re.compile(rf"(?<![\w.,/:-])(?P<a>{_END})(?:-|\s-\s|\s?--\s?)(?P<b>{_END})(?![\d:/-]|[.,]\d)")
+# "Room 101", "P. O. Box 2782", "Suite 450", "Flight 815": said like a house number.
+_NUMBERED_PLACE = re.compile(r"\b(?P<place>(?i:room|box|suite|flight|gate|platform)\s)(?P<code>\d{3,4})\b(?![.,]\d)")
 # "401(k)", "501(c)(3)": a plan or section named by digits, said like a house number.
 _NAMED_BY_DIGITS = re.compile(r"(?<![\w.,])(?P<code>\d{3})(?=\([a-z0-9]\))")
 # Longer runs of digits are identifiers, not the ends of a range ("EIN 64-6221541").
 _LONG_DIGITS = 6
-_HINT = re.compile(r"\d\s?(?:[-+*×÷=<>≤≥≠≈^x:%(]|--)|[-+=^*×÷<>]\s?\d|\(\d{3}\)|(?i:dial|call|phone|ring)")
+_HINT = re.compile(r"\d\s?(?:[-+*×÷=<>≤≥≠≈^x:%(]|--)|[-+=^*×÷<>]\s?\d|\(\d{3}\)"
+                   r"|(?i:dial|call|phone|ring|room|box|suite|flight|gate|platform)")
 _BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
 # "a 3:1 majority" is a ratio; "Psalm 23:4" a chapter and verse (a clock time needs two digits after the colon).
 _RATIO = re.compile(r"(?<![\d:.,])(?P<x>\d{1,3}):(?P<y>\d)(?![\d:])")
@@ -85,6 +88,11 @@ def _formula(m: re.Match[str]) -> str:
     return _OPERATOR_IN_FORMULA.sub(lambda o: f" {_SPOKEN_OPERATOR[o.group(1) or o.group(2)]} ", text).strip()
 
 
+def _by_or_times(m: re.Match[str]) -> str:
+    """"8 x 10 photo" is a size; "10,000 x 100,000,000=Trillion" a product."""
+    return " times " if "=" in m.string[m.end() : m.end() + 40] else " by "
+
+
 def _range(m: re.Match[str]) -> str:
     a, b = m.group("a"), m.group("b")
     if max(len(a), len(b)) >= _LONG_DIGITS and a.isdigit() and b.isdigit():
@@ -108,8 +116,9 @@ def speak_number_groups(text: str) -> str:
     text = _LOCAL_PHONE.sub(_local_phone, text)
     text = _SERIAL.sub(lambda m: _groups(*m.group(0).split("-")), text)
     text = _NAMED_BY_DIGITS.sub(lambda m: house_number(m.group("code")) + " ", text)
+    text = _NUMBERED_PLACE.sub(lambda m: m.group("place") + house_number(m.group("code")), text)
     text = _FORMULA.sub(_formula, text)
-    text = _BY.sub(" by ", text)
+    text = _BY.sub(_by_or_times, text)
     text = _RATIO.sub(_ratio, text)
     text = _RANGE.sub(_range, text)
     return _LETTER_HYPHEN_NUMBER.sub(" ", text)

@@ -11,19 +11,29 @@ from __future__ import annotations
 
 import re
 
-from .measures import UNIT_WORD_AFTER, is_singular, sentence_period, unit_after_number, unit_period, unit_words, used_as_adjective
+from .measures import (
+    UNIT_WORD_AFTER,
+    article,
+    is_singular,
+    sentence_period,
+    unit_after_number,
+    unit_period,
+    unit_words,
+    used_as_adjective,
+)
 from .numbers import cardinal, clock_time, fraction, money, number, ordinal, plural, spell_digits, year
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)"  # with or without thousands separators
 _MERIDIEM = r"(?:\s?(?P<{}>[AaPp])\.?[Mm]\b\.?)"  # a.m./p.m.; formatted with a group name
-_ZONE = r"(?:\s(?P<zone>(?:[ECMP][SD]T|GMT|UTC|BST|CET|CEST|IST|[ecmp][sd]t|gmt|utc|bst|cet))\b\.?)"
+_ZONE = r"(?:\s?(?P<zone>(?:[ECMP][SD]T|GMT|UTC|BST|CET|CEST|IST|[ecmp][sd]t|gmt|utc|bst|cet))\b\.?)"
 _SCALE = r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|[kKmM])\b)"
 
 # The leading lookahead lets the regex engine skip quickly over text that
 # cannot start a number (a large speed-up on long books).
 _NUMBERS = re.compile(
-    r"(?=[-+$£€¥₹₩#'.\d])(?:"
-    rf"(?P<money>(?P<currency>[$£€¥₹₩])\s?(?:(?P<whole>{_NUM})(?:\.(?P<cents>\d+))?|\.(?P<cents_only>\d+)){_SCALE}?)"
+    r"(?=[-+$£€¥₹₩#'.\dUACNHS])(?:"
+    rf"(?P<money>(?P<country>US|U\.S\.|A|AU|C|CA|NZ|HK|S)?(?P<currency>[$£€¥₹₩])\s?"
+    rf"(?:(?P<whole>{_NUM})(?:\.(?P<cents>\d+))?|\.(?P<cents_only>\d+)){_SCALE}?(?P<own_word>\s(?:dollars?|pounds?|euros?))?)"
     rf"|(?P<cent_sign>(?P<cent_amount>{_NUM}(?:\.\d+)?)\s?¢)"
     r"|(?P<minus>(?<![\w.,])-(?=\.?\d))"
     r"|(?P<plus>(?<![\w.,])\+(?=\s?\.?\d))"
@@ -34,11 +44,16 @@ _NUMBERS = re.compile(
     r"|(?P<dotted_time>(?<![\d.,])(?P<dh>1[0-2]|0?[1-9])\.(?P<dm>[0-5]\d)" + _MERIDIEM.format("dtm") + ")"
 
     rf"|(?P<percent>(?P<pct>{_NUM}(?:\.\d+)?|\.\d+)\s?%)"
-    rf"|(?P<degrees>(?P<deg>{_NUM}(?:\.\d+)?)\s?°\s?(?P<deg_scale>[CFK](?![\w]))?)"
+    rf"|(?P<degrees>(?P<deg>{_NUM}(?:\.\d+)?)\s?°(?:\s?(?P<deg_scale>[CFK](?![\w])))?"
+    # latitude and longitude: "79° 20' N.", "86° 53' 10\""
+    r"(?:\s?(?P<arcmin>[0-5]?\d)['′](?:\s?(?P<arcsec>[0-5]?\d(?:\.\d+)?)(?:\"|''|″))?)?"
+    r"(?:\s?(?P<compass>[NSEW])\b(?P<compass_dot>\.)?)?)"
+    rf"|(?P<inch_mark>(?<![\d.,])(?P<inches_n>{_NUM}(?:\.\d+)?)\")"
     r"|(?P<hour>(?<![\d:.,])(?P<hh>1[0-2]|0?[1-9])" + _MERIDIEM.format("hm") + ")"
-    r"|(?P<fraction>(?<![\d/.,])(?:(?P<mixed>\d+)[\s-](?=\d+/\d))?(?P<fn>\d+)/(?P<fd>\d+)(?![\d/]|[.,]\d)"
+    r"|(?P<fraction>(?<![\d/.,])(?:(?P<mixed>\d+)[\s-](?=\d+/\d))?(?P<fn>\d+)/(?P<fd>\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\d/\w]|[.,]\d)"
     rf"(?:{unit_after_number('unit')}|{UNIT_WORD_AFTER})?)"
     rf"|(?P<ordinal>(?<![\d.,])(?P<nth>{_NUM})(?:st|nd|rd|th|ST|ND|RD|TH)\b)"
+    r"|(?P<old_ordinal>(?<![\d.,])(?P<old_nth>\d*[23])d\b(?!\.))"  # "2d", "23d": older American "second", "twenty-third"
     r"|(?P<decade>(?<![\d.,])(?P<decade_year>1[1-9]\d0|20\d0)s\b|(?:'|(?<![\d.,]))(?P<decade_short>[1-9]0)s\b)"
     r"|(?P<feet_inches>(?<![\d.,])(?P<feet>[1-9])'\s?(?P<inches>1[01]|\d)(?:\"|'')?)"
     r"|(?P<dotted>(?<![\d.])\d+(?:\.\d+){2,}(?!\d))"  # versions, IP addresses
@@ -118,6 +133,40 @@ _IDIOMS = {("24", "7"): "twenty-four seven", ("50", "50"): "fifty-fifty", ("9", 
            ("20", "20"): "twenty-twenty", ("7", "11"): "seven eleven"}
 
 
+_COUNTRY_DOLLARS = {"US": "U.S.", "U.S.": "U.S.", "A": "Australian", "AU": "Australian", "C": "Canadian",
+                    "CA": "Canadian", "NZ": "New Zealand", "HK": "Hong Kong", "S": "Singapore"}
+# "$20 bills", "a £5 note": the amount names the thing, so the currency is said in the singular.
+_NAMED_BY_AMOUNT = re.compile(r"\s(?:bills?|notes?|coins?|pieces?|checks?|cheques?|fines?|tickets?|fees?|bets?|"
+                              r"prizes?|rewards?|bonds?|stamps?|bonus(?:es)?|gift cards?|raises?)\b")
+
+
+_COMPASS = {"N": "north", "S": "south", "E": "east", "W": "west"}
+
+
+def _degrees(m: re.Match[str]) -> str:
+    g = m.group
+    said = f"{number(g('deg'))} {unit_words(g('deg_scale') or '', is_singular(g('deg')))}"
+    if g("arcmin"):
+        said += f" {_count(int(g('arcmin')), 'minute', 'minutes')}"
+    if g("arcsec"):
+        said += f" {number(g('arcsec'))} {'second' if g('arcsec') == '1' else 'seconds'}"
+    if g("compass"):
+        said += f" {_COMPASS[g('compass')]}" + (sentence_period(m) if g("compass_dot") else "")
+    return said
+
+
+def _money(m: re.Match[str]) -> str:
+    g = m.group
+    cents = g("cents") or g("cents_only")
+    if cents is not None and len(cents) == 1 and not g("scale"):
+        cents += "0"  # "$20.5" is twenty dollars fifty
+    adjective = used_as_adjective(m) or bool(_NAMED_BY_AMOUNT.match(m.string, m.end()))
+    said = money(g("currency"), g("whole"), cents, g("scale"), adjective=adjective)
+    if g("country") and g("currency") == "$":
+        said = said.replace("dollar", f"{_COUNTRY_DOLLARS[g('country')]} dollar")
+    return said  # a currency word the book wrote after the amount ("$4 million dollars") is said once
+
+
 def _fraction(m: re.Match[str]) -> str:
     g = m.group
     if not g("mixed") and (g("fn"), g("fd")) in _IDIOMS and not (g("unit") or g("unit_word")):
@@ -134,7 +183,7 @@ def _fraction(m: re.Match[str]) -> str:
         return f"{said} {unit_word}s" if unit_word else said
     if unit or unit_word:  # "1/4 cup" -> "a quarter cup"; "5/8 inch" -> "five eighths of an inch"
         name = unit_words(unit, True) if unit else unit_word
-        said = fraction(top, bottom, article=True) if top == 1 else f"{fraction(top, bottom)} of {'an' if name[0] in 'aeiou' else 'a'}"
+        said = fraction(top, bottom, article=True) if top == 1 else f"{fraction(top, bottom)} of {article(name)}"
         return f"{said} {name}" + (unit_period(m, "unit") if unit else "")
     return fraction(top, bottom)
 
@@ -142,8 +191,8 @@ def _fraction(m: re.Match[str]) -> str:
 def _words(m: re.Match[str]) -> str:
     kind = m.lastgroup
     g = m.group
-    if kind == "money":  # "a $5 bill" is "a five dollar bill"
-        return money(g("currency"), g("whole"), g("cents") or g("cents_only"), g("scale"), adjective=used_as_adjective(m))
+    if kind == "money":
+        return _money(m)
     if kind == "cent_sign":
         return number(g("cent_amount")) + (" cent" if g("cent_amount") == "1" else " cents")
     if kind == "minus":
@@ -164,7 +213,13 @@ def _words(m: re.Match[str]) -> str:
     if kind == "percent":
         return number(g("pct")) + " percent"
     if kind == "degrees":
-        return f"{number(g('deg'))} {unit_words(g('deg_scale') or '', is_singular(g('deg')))}"
+        return _degrees(m)
+    if kind == "inch_mark":  # 12" is twelve inches, unless the mark closes a quotation
+        if m.string.count('"', 0, m.start()) % 2:
+            return number(g("inches_n")) + '"'
+        return f"{number(g('inches_n'))} {unit_words('in', is_singular(g('inches_n')) or used_as_adjective(m))}"
+    if kind == "old_ordinal":
+        return ordinal(g("old_nth"))
     if kind == "hour":
         return f"{cardinal(g('hh').lstrip('0'))} {_meridiem(m, 'hm')}"
     if kind == "fraction":

@@ -66,7 +66,8 @@ _NOT_NAMES = frozenset((
     "What Why How Where Who Whom Which This That These Those There Here Now Not No Yes Oh Ah "
     "Give Take Get Put Set Run See Say Said Saw Let Make Made Dear Size"
 ).split())
-_REGNAL = re.compile(r"(?<![\w'.])([A-Z][a-z]+)\s+([IVX]{2,}|[IVX])\b(?!-)")
+# Old books put a period after the numeral: "Louis XII.'s reign", "Charles V., it".
+_REGNAL = re.compile(r"(?<![\w'.])([A-Z][a-z]+)\s+([IVX]{2,}|[IVX])\b(\.(?=['\u2019]s\b|\s*[,;:)]|\s+[a-z]))?(?!-)")
 _REGNAL_SINGLE_I_PRONOUN = re.compile(r"\s*'|\s+(?:am|think|thought|know|knew|guess|suppose|mean)\b")
 
 # Whole paragraphs that are headings: "CHAPTER III, TWO MISFORTUNES",
@@ -139,6 +140,8 @@ def _regnal(m: re.Match[str]) -> str:
     name, numeral = m.group(1), m.group(2)
     value = roman_to_int(numeral)
     if value is None or name in _NOT_NAMES or (name, numeral) in _NOT_RULER_NUMERALS:
+        return m.group(0)
+    if m.group(3) and name not in _RULERS and len(numeral) < 2:
         return m.group(0)
     if len(numeral) == 1:
         if name not in _RULERS:

@@ -310,3 +310,39 @@ def test_letters_are_written_so_the_phonemizer_says_them_as_letters():
         said = "".join(phonemizer.phonemes(normalize_text(raw)))
         assert letters in said, (raw, normalize_text(raw), said)
         assert "ɐ ˈɛm" not in said
+
+
+@pytest.mark.parametrize(
+    "raw, spoken",
+    [
+        ("Louis XII.'s reign", "Louis the twelfth's reign"),
+        ("the court of Charles V., it", "the court of Charles the fifth, it"),
+        ("They crowned Henry VIII. The king", "They crowned Henry the eighth. The king"),
+        ("pemmican, &c., and tea", "pemmican, et cetera, and tea"),
+        ("This was in about 79\u00b0 20' N.", "This was in about seventy-nine degrees twenty minutes north."),
+        ("a 12\" ruler", "a twelve inch ruler"),
+        ('"He was 12" she said.', '"He was twelve" she said.'),  # a closing quote, not inches
+        ("fought May 2nd and 3d, 1863", "fought May second and third, eighteen sixty-three"),
+        ("paid 2d. for it", "paid twopence for it"),
+        ("11:30EST", "eleven thirty E.S.T."),
+        ("US$76.3 trillion", "seventy-six point three trillion U.S. dollars"),
+        ("all in $20 bills", "all in twenty dollar bills"),
+        ("$4 million dollars", "four million dollars"),
+        ("$20.5", "twenty dollars and fifty cents"),
+        ("in Memphis, Tenn., Jan. 15, 1877", "in Memphis, Tennessee, January fifteenth, eighteen seventy-seven"),
+        ("Yes, Pa. I will.", "Yes, Pa. I will."),
+        ("a gale from the S.W., of such force", "a gale from the south-west, of such force"),
+        ("Room 101", "Room one oh one"),
+        ("2788 San Tomas Expy, Santa Clara, CA 95051",
+         "twenty-seven eighty-eight San Tomas Expressway, Santa Clara, California nine five zero five one"),
+        ("17 may 2010", "the seventeenth of May, twenty ten"),
+        ("In 3/4 hour look at it.", "In three quarters of an hour look at it."),
+        ("1/4th", "one quarter"),
+        ("2x8 m2", "two by eight square meters"),
+        ("2 m\u00b3", "two cubic meters"),
+        ("3 kgs and 2 wks and 800 hp", "three kilograms and two weeks and eight hundred horsepower"),
+        ("[10,000 x 100,000,000=Trillion]", "[ten thousand times one hundred million equals Trillion]"),
+    ],
+)
+def test_older_and_rarer_forms(raw, spoken):
+    assert normalize_text(raw) == spoken
