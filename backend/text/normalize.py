@@ -63,7 +63,8 @@ _NUMBER_RANGE = re.compile(r"(?<=\d) ?(?:[\u2013\u2014]|--) ?(?=\d)")
 _DASH = re.compile(r"[\u2013\u2014\u2015\u2e3a\u2e3b]+|-{2,}|(?<!\d)(?<![ap]m)(?<![AP]M)(?<!\.m\.) - | - (?!\d)")
 _DASH_CHARS = ("\u2013", "\u2014", "\u2015", "\u2e3a", "\u2e3b")
 _SPACED_ELLIPSIS = re.compile(r"\.(?:\s\.){2,}")
-_GLUED_COMMA = re.compile(r"(?<=[^\W\d_]),(?=\w)|(?<=\d),(?=[^\W\d_])")
+# A comma glued to a word, or between numbers where it cannot separate thousands ("12,15").
+_GLUED_COMMA = re.compile(r"(?<=[^\W\d_]),(?=\w)|(?<=\d),(?=[^\W\d_]|\d{1,2}(?!\d)|\d{4,})")
 _GLUED_ELLIPSIS = re.compile(r"(?<=\.\.\.)(?=\d)")
 _LONG_ELLIPSIS = re.compile(r"\.{4,}")
 _HAS_DIGIT = re.compile(r"\d")
@@ -82,7 +83,7 @@ _WORD_UNDERSCORE = re.compile(r"(?<=\w)_(?=\w)")
 _SYMBOL_WORDS = {"=": "equals", "+": "plus", "%": "percent", "°": "degrees", "×": "times", "÷": "divided by",
                  "±": "plus or minus", "≈": "about", "≠": "not equal to", "≤": "at most", "≥": "at least",
                  "$": "dollar", "£": "pound", "€": "euro", "¥": "yen", "₹": "rupee", "₩": "won", "¢": "cent",
-                 "§": "section", "<": "", ">": "", "{": "", "}": "", "/": " "}
+                 "§": "section", "²": "squared", "³": "cubed", "<": "", ">": "", "{": "", "}": "", "/": " "}
 _SYMBOL = re.compile("[" + re.escape("".join(_SYMBOL_WORDS)) + "]")
 _AMPERSAND = re.compile(r"\s*&\s*")
 _ET_CETERA = re.compile(r"&c\.(?=\s*[,;:)]|\s+[a-z])|&c\b")
@@ -104,7 +105,7 @@ def _clean_unicode(text: str) -> str:
     if not text.isascii():
         text = _SPECIAL_CHARS.sub(lambda m: _TRANSLATION[ord(m.group())] or "", text)
         if not _FRACTION_CHARS.isdisjoint(text):
-            text = _FRACTION.sub(lambda m: (f"{m.group(1)} " if m.group(1) else "") + _FRACTIONS[m.group(2)], text)
+            text = _FRACTION.sub(lambda m: (f"{m.group(1)} " if m.group(1) else " ") + _FRACTIONS[m.group(2)], text)
         if not _SUPERSCRIPT_CHARS.isdisjoint(text):
             text = _UNIT_POWER.sub(lambda m: f"{m.group(1)}{_UNIT_POWER_WORDS[m.group(3)]} {m.group(2)}", text)
             text = _SUPERSCRIPT.sub(lambda m: f"{m.group(1)} {_SUPERSCRIPTS[m.group(2)]}", text)
