@@ -64,7 +64,7 @@ _DASH = re.compile(r"[\u2013\u2014\u2015\u2e3a\u2e3b]+|-{2,}|(?<!\d)(?<![ap]m)(?
 _DASH_CHARS = ("\u2013", "\u2014", "\u2015", "\u2e3a", "\u2e3b")
 _SPACED_ELLIPSIS = re.compile(r"\.(?:\s\.){2,}")
 # A comma glued to a word, or between numbers where it cannot separate thousands ("12,15").
-_GLUED_COMMA = re.compile(r"(?<=[^\W\d_]),(?=\w)|(?<=\d),(?=[^\W\d_]|\d{1,2}(?!\d)|\d{4,})")
+_GLUED_COMMA = re.compile(r"(?<=[^\W\d_]),(?=\w)|(?<=\d),(?=[^\W\d_]|\d{1,2}(?!\d)|\d{4,})|(?<=\d{4}),(?=\d)")
 _GLUED_ELLIPSIS = re.compile(r"(?<=\.\.\.)(?=\d)")
 _LONG_ELLIPSIS = re.compile(r"\.{4,}")
 _HAS_DIGIT = re.compile(r"\d")
