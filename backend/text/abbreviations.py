@@ -14,18 +14,23 @@ _NAME_TITLES = {
     "Pres": "President", "Insp": "Inspector", "Supt": "Superintendent",
     "Messrs": "Messieurs", "Mme": "Madame", "Mlle": "Mademoiselle", "Mt": "Mount", "Ft": "Fort",
     "Lieut": "Lieutenant", "Sergt": "Sergeant", "Brig": "Brigadier", "Cmdr": "Commander", "Fr": "Father",
+    # Given names as older books abbreviate them: "Wm. Penn", "Chas. Dickens".
+    "Wm": "William", "Chas": "Charles", "Geo": "George", "Thos": "Thomas", "Jas": "James", "Jno": "John",
+    "Benj": "Benjamin", "Saml": "Samuel", "Robt": "Robert", "Richd": "Richard", "Edw": "Edward",
 }
 # Often the last word of a sentence, so a period before a capital stays.
 _SENTENCE_FINAL = {
     "etc": "et cetera", "Jr": "Junior", "Sr": "Senior", "Inc": "Incorporated",
     "Ltd": "Limited", "Corp": "Corporation", "Bros": "Brothers", "approx": "approximately",
-    "Ave": "Avenue", "Rd": "Road", "Blvd": "Boulevard", "Esq": "Esquire", "Co": "Company",
+    "Ave": "Avenue", "Rd": "Road", "Blvd": "Boulevard", "Esq": "Esquire", "Esqr": "Esquire", "Co": "Company",
 }
 # Only abbreviations when a number follows: "No. 5", "p. 12", "Fig. 3".
 _BEFORE_NUMBER = {
     "No": "number", "no": "number", "Nos": "numbers", "nos": "numbers", "Fig": "figure",
     "fig": "figure", "Vol": "volume", "vol": "volume", "Ch": "chapter", "ch": "chapter",
     "p": "page", "pp": "pages", "Art": "article", "Sec": "section", "Ex": "example", "Figs": "figures",
+    "Chap": "Chapter", "chap": "chapter", "Sect": "Section", "sect": "section", "Prop": "Proposition",
+    "Theor": "Theorem", "Cor": "Corollary", "Exper": "Experiment", "Obs": "Observation", "ext": "extension",
     "figs": "figures", "Apt": "apartment", "apt": "apartment",
 }
 # The words the expansions write (the words-to-check scan leaves them out).
@@ -46,11 +51,12 @@ def _alternatives(words: dict[str, str]) -> str:
 # lookahead lets the engine skip fast over characters that cannot start one.
 _ABBREVIATION = re.compile(
     r"(?=[A-Za-z])(?:"
-    rf"(?P<before_number>(?:{_alternatives(_BEFORE_NUMBER)})\.\s?(?=\d))"
+    # before a number, or a Roman numeral of a numbered part ("Chap. XXVII", "Prop. II")
+    rf"(?P<before_number>(?:{_alternatives(_BEFORE_NUMBER)})\.\s?(?=\d|[IVXLC]+\b|[ivxlc]{{2,}}\b))"
     r"|(?P<saint>St\.(?=(?P<saint_capital>\s+[A-Z]))?)"
     rf"|(?P<title>(?:{_alternatives(_NAME_TITLES)})\.(?P<title_end>\s*$)?)"
     # British style without the period ("Mr Smith"): only where unambiguous.
-    r"|(?P<bare_title>(?:Mrs|Mr|Ms|Dr)(?=\s+[A-Z]))"
+    r"|(?P<bare_title>(?:Mrs|Mr|Ms|Dr|St)(?=\s+[A-Z][a-z]))"
     rf"|(?P<final>(?:{_alternatives(_SENTENCE_FINAL)})\.(?=(?P<final_end>\s+[A-Z\"']|\s*$))?)"
     r"|(?P<eg>[Ee]\.\s?g\.,?)|(?P<ie>[Ii]\.\s?e\.,?)"
     r"|(?P<et_al>et al\.(?P<et_al_mid>(?=\s+[a-z,;]))?)"
@@ -74,7 +80,7 @@ def _period_gate() -> re.Pattern[str]:
 
 
 _PERIOD_GATE = _period_gate()
-_BARE_HINTS = ("Mr ", "Mrs ", "Ms ", "Dr ", "vs ", "Vs ")
+_BARE_HINTS = ("Mr ", "Mrs ", "Ms ", "Dr ", "St ", "vs ", "Vs ")
 # The word before a street type: a name ("Baker St.") or an ordinal ("5th St."); a house number
 # before it ("221 Baker St.") is read by addresses.py.
 _PREVIOUS_WORD = re.compile(r"(?:([A-Z][a-z]+)|\d+(?:st|nd|rd|th))\s+$")
@@ -144,7 +150,7 @@ def _expand(m: re.Match[str]) -> str:
         # "... went to see the Dr." keeps the period that ends the sentence.
         return word + "." if _sentence_follows(m, m.end()) else word
     if kind == "bare_title":
-        return _NAME_TITLES[g(0)]
+        return "Saint" if g(0) == "St" else _NAME_TITLES[g(0)]
     if kind == "final":
         word = _SENTENCE_FINAL[g(0)[:-1]]
         return word + "." if g("final_end") is not None else word

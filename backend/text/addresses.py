@@ -86,9 +86,9 @@ def _address(m: re.Match[str]) -> str:
 
 
 def _zip(m: re.Match[str]) -> str:
-    plus4 = f" {spell_digits(m.group('plus4'))}" if m.group("plus4") else ""
+    plus4 = f" {spell_digits(m.group('plus4'), zero='oh')}" if m.group("plus4") else ""
     state = _STATES.get(m.group("state"), m.group("state"))
-    return f"{state}{m.group('gap')}{spell_digits(m.group('zip'))}{plus4}"
+    return f"{state}{m.group('gap')}{spell_digits(m.group('zip'), zero='oh')}{plus4}"
 
 
 def _kept_period(m: re.Match[str]) -> str:

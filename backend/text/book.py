@@ -24,6 +24,11 @@ class Book:
     # Non-fatal problems worth telling the user (e.g. a guessed encoding).
     warnings: list[str] = field(default_factory=list)
     language: str | None = None  # as the book states it (EPUB dc:language, front matter lang:), e.g. "ja"
+    # Details for the audiobook's tags, where the book states them (EPUB dc:date, dc:subject,
+    # dc:description; front matter year:/date:, genre:, description:).
+    year: str | None = None  # four digits
+    genre: str | None = None
+    description: str | None = None
 
 
 class BookError(Exception):

@@ -43,7 +43,8 @@ _ERA = r"(?P<{0}>A\.D\.|B\.C\.E\.|B\.C\.|C\.E\.|BCE|AD|BC|CE)"
 _ERA_SPOKEN = {"AD": "A.D.", "BC": "B.C.", "BCE": "B.C.E.", "CE": "C.E."}
 
 # "July 4, 1779", "Feb. 12", "February 19,1674", "May 8th 1945"
-_MONTH_DAY = (_MONTH.format("m1") + r"\s+" + _DAY.format("d1") + r"(?![\d:]|[.,]\d\d?(?!\d))"
+_MONTH_DAY = (_MONTH.format("m1") + r"\s+" + _DAY.format("d1") + r"(?:-" + _DAY.format("d1_to") + r")?"
+              + r"(?![\d:]|[.,]\d\d?(?!\d))"
               + r"(?:(?P<y1_sep>,\s?|\s+)" + _YEAR.format("y1") + r"(?!\d)(?:\s?" + _ERA.format("e1") + r")?)?")
 # "8 May 1945", "the 3rd of October, 2004"
 _DAY_MONTH = (_DAY.format("d2") + r"\s+(?P<of>of\s+)?" + _MONTH_AFTER_DAY.format("m2")
@@ -135,6 +136,8 @@ def _date(m: re.Match[str], order: str) -> str:
         if not _valid(_MONTH_NUMBER[month], day):
             return m.group(0)
         said = f"{month} {ordinal(str(day))}"
+        if g("d1_to"):  # "Dec. 4-11": December fourth to eleventh
+            said += f" to {ordinal(str(int(g('d1_to'))))}"
         if g("y1"):
             said += f", {year(g('y1'))}{_era(g('e1'))}"
         return said

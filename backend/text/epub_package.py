@@ -3,7 +3,9 @@ spine, table-of-contents files and cover image."""
 
 from __future__ import annotations
 
+import html
 import posixpath
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -41,6 +43,9 @@ class Package:
     cover: ManifestItem | None
     warnings: list[str] = field(default_factory=list)
     language: str | None = None  # the first dc:language
+    year: str | None = None  # from the first dc:date
+    genre: str | None = None  # the first dc:subject
+    description: str | None = None  # dc:description, markup removed
 
 
 class Archive:
@@ -125,6 +130,7 @@ def read_package(archive: Archive) -> Package:
     language: str | None = None
     creators: list[str] = []
     cover_meta: str | None = None
+    details: dict[str, str] = {}  # date, subject, description: the first of each
     manifest: dict[str, ManifestItem] = {}
     spine_ids: list[str] = []
     toc_id: str | None = None
@@ -136,6 +142,8 @@ def read_package(archive: Archive) -> Package:
             creators.append(_text(element))
         elif name == "language" and language is None and _text(element):
             language = _text(element)
+        elif name in ("date", "subject", "description") and name not in details and _text(element):
+            details[name] = _text(element)
         elif name == "meta" and element.get("name") == "cover":
             cover_meta = element.get("content")
         elif name == "item" and element.get("id") and element.get("href"):
@@ -179,7 +187,24 @@ def read_package(archive: Archive) -> Package:
         cover=_find_cover(manifest, cover_meta),
         warnings=warnings,
         language=language,
+        year=book_year(details.get("date")),
+        genre=details.get("subject"),
+        description=plain_description(details.get("description")),
     )
+
+
+def book_year(date: str | None) -> str | None:
+    """The year of a dc:date ('2001-05-03', '2001', 'May 2001'), or None."""
+    match = re.search(r"\b(\d{4})\b", date or "")
+    return match[1] if match else None
+
+
+def plain_description(text: str | None) -> str | None:
+    """dc:description often holds escaped HTML: its text, whitespace collapsed, or None."""
+    if not text:
+        return None
+    plain = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+    return plain or None
 
 
 def _find_cover(manifest: dict[str, ManifestItem], cover_meta: str | None) -> ManifestItem | None:

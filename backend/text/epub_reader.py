@@ -125,4 +125,7 @@ def read_epub(path: Path, data: bytes, *, footnotes: str = "skip") -> Book:
         source_path=path,
         warnings=package.warnings,
         language=package.language,
+        year=package.year,
+        genre=package.genre,
+        description=package.description,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from .book import Book
 from .chapter_assembly import Section, assemble_chapters
 from .decoding import decode_text_file
+from .epub_package import book_year
 from .txt_reader import title_from_path
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -207,4 +208,7 @@ def read_markdown(path: Path, data: bytes) -> Book:
         source_path=path,
         warnings=warnings,
         language=meta.get("lang") or meta.get("language") or None,
+        year=book_year(meta.get("year") or meta.get("date")),
+        genre=meta.get("genre") or None,
+        description=meta.get("description") or None,
     )

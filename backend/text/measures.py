@@ -26,7 +26,7 @@ UNITS = {
     "tsp": ("teaspoon", "teaspoons"), "tbsp": ("tablespoon", "tablespoons"), "cc": ("cubic centimeter", "cubic centimeters"),
     "hr": ("hour", "hours"), "hrs": ("hour", "hours"), "min": ("minute", "minutes"), "mins": ("minute", "minutes"),
     "wk": ("week", "weeks"), "wks": ("week", "weeks"), "mo": ("month", "months"), "mos": ("month", "months"),
-    "hp": ("horsepower", "horsepower"), "ha": ("hectare", "hectares"),
+    "hp": ("horsepower", "horsepower"), "ha": ("hectare", "hectares"), "deg": ("degree", "degrees"),
     "yr": ("year", "years"), "yrs": ("year", "years"), "sec": ("second", "seconds"), "secs": ("second", "seconds"),
     "ms": ("millisecond", "milliseconds"),
     "kB": ("kilobyte", "kilobytes"), "KB": ("kilobyte", "kilobytes"), "MB": ("megabyte", "megabytes"),

@@ -91,8 +91,8 @@ _SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
 _SPACE_BEFORE_PUNCT = re.compile(r" (?=[,;:!?]|\.(?!\.\.\w))")
 _SPACE_BEFORE_PUNCT_HINTS = (" ,", " ;", " :", " !", " ?", " .")
 _REPEATED_CLAUSE_PUNCT = re.compile(r"([,;:])(?: ?[,;:])+")
-_CLAUSE_BEFORE_END = re.compile(r"[,;:] ?(?=[.!?])")
-_PUNCTUATION_PAIR = re.compile(r"[,;:] ?[,;:.!?]")
+_CLAUSE_BEFORE_END = re.compile(r"[,;:] ?(?=[.!?])|(?<=\w[.!?])[,;:](?= )")  # "two., It" (a dash after a period)
+_PUNCTUATION_PAIR = re.compile(r"[,;:] ?[,;:.!?]|[.!?][,;:] ")
 _LEADING_CLAUSE_PUNCT = re.compile(r"^(?:[\s,;:]|-(?=\s))+")  # also a "- " list marker
 _DOUBLE_DOT = re.compile(r"(?<=\b[A-Za-z]\.)\.(?!\.)")  # "p.m." or "B.C." that also ended the sentence
 _SEPARATOR_ONLY = re.compile(  # ASCII punctuation and the usual scene-break ornaments

@@ -19,14 +19,16 @@ _PHONE = re.compile(
     r"(?:\+(?P<cc>\d{1,3})[\s.-]?|(?P<trunk>1)[\s.-])?"  # +1 or a leading 1-
     r"(?:\((?P<area>\d{3})\)[\s-]?|(?P<area2>\d{3})[.-]|(?P<area3>\d{3})\s(?=\d{3}[.-]))"
     r"(?P<exchange>\d{3})[\s.-](?P<line>\d{4})(?![\w-]|[.,]\d)"
-    # international: "+44 20 7946 0958"
-    r"|(?<![\w+])\+(?P<intl>\d{1,3}(?:[\s.-]\d{1,5}){2,5})(?![\w-]|[.,]\d)"
+    # international: "+44 20 7946 0958", "+49 171 1234567"
+    r"|(?<![\w+])\+(?P<intl>\d{1,3}(?:[\s.-]\d{1,8}){1,5})(?![\w-]|[.,]\d)"
+    # national with a trunk 0: "0161 123 4567", "07700 900873", "(012) 3456789"
+    r"|(?<![\w+(])(?P<national>\(0\d{2,4}\)\s?\d{3,8}(?:[\s-]\d{3,4})?|0\d{2,4}[\s-]\d{3,8}(?:[\s-]\d{3,4})?)(?![\w-]|[.,]\d)"
 )
 # A bare "555-1234" is a phone number only where the text says so ("call 555-1234"); after "dial" or
 # "call" any number is said digit by digit ("dial 911").
 _LOCAL_PHONE = re.compile(
     r"(?i:\b(?:call|phone|telephone|tel\.?|fax|dial|ring|number|no\.|at)\s+)(?P<ex>[2-9]\d\d)-(?P<ln>\d{4})(?![\w-])"
-    r"|(?i:\b(?:dial|dialed|dialled|call|phone|telephone|ring)\s+)(?:[A-Z][a-z]+\s+)?(?P<dialled>\d{3,})(?!\w|[.,]\d|-)"
+    r"|(?i:\b(?:dial|dialed|dialled|call|phone|telephone|ring|extension)\s+)(?:[A-Z][a-z]+\s+)?(?P<dialled>\d{3,})(?!\w|[.,]\d|-)"
 )
 # Three or more groups of digits joined by hyphens: ISBNs, part and serial numbers.
 _SERIAL = re.compile(r"(?<![\w.,/-])\d+(?:-\d+){2,}(?![\w/-]|[.,]\d)")
@@ -54,8 +56,8 @@ _NUMBERED_PLACE = re.compile(r"\b(?P<place>(?i:room|box|suite|flight|gate|platfo
 _NAMED_BY_DIGITS = re.compile(r"(?<![\w.,])(?P<code>\d{3})(?=\([a-z0-9]\))")
 # Longer runs of digits are identifiers, not the ends of a range ("EIN 64-6221541").
 _LONG_DIGITS = 6
-_HINT = re.compile(r"\d\s?(?:[-+*×÷=<>≤≥≠≈^x:%(]|--)|[-+=^*×÷<>]\s?\d|\(\d{3}\)"
-                   r"|(?i:dial|call|phone|ring|room|box|suite|flight|gate|platform)")
+_HINT = re.compile(r"\d\s?(?:[-+*×÷=<>≤≥≠≈^x:%(]|--)|[-+=^*×÷<>]\s?\d|\(\d{3}\)|\b0\d{2,4}[\s)]"
+                   r"|(?i:dial|call|phone|ring|room|box|suite|flight|gate|platform|extension)")
 _BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
 # "a 3:1 majority" is a ratio; "Psalm 23:4" a chapter and verse (a clock time needs two digits after the colon).
 _RATIO = re.compile(r"(?<![\d:.,])(?P<x>\d{1,3}):(?P<y>\d)(?![\d:])")
@@ -65,14 +67,17 @@ _LETTER_HYPHEN_NUMBER = re.compile(r"(?<=[A-Za-z])-(?=\d)")
 
 
 def _groups(*groups: str) -> str:
-    return ", ".join(spell_digits(g) for g in groups if g)
+    """Digit groups as people read phone numbers: "oh" for zero, a pause between groups."""
+    return ", ".join(spell_digits(g, zero="oh") for g in groups if g)
 
 
 def _phone(m: re.Match[str]) -> str:
     g = m.group
     if g("intl"):
         return "plus " + _groups(*re.split(r"[\s.-]", g("intl")))
-    head = f"plus {spell_digits(g('cc'))}" if g("cc") else g("trunk") and "one"
+    if g("national"):
+        return _groups(*re.split(r"[\s()-]+", g("national")))
+    head = f"plus {spell_digits(g('cc'), zero='oh')}" if g("cc") else g("trunk") and "one"
     return ", ".join(part for part in (head, _groups(g("area") or g("area2") or g("area3"), g("exchange"), g("line"))) if part)
 
 

@@ -54,6 +54,7 @@ _NUMBERS = re.compile(
     rf"(?:{unit_after_number('unit')}|{UNIT_WORD_AFTER})?)"
     rf"|(?P<ordinal>(?<!\d)(?<!\d[.,])(?P<nth>{_NUM})(?:st|nd|rd|th|ST|ND|RD|TH)\b)"
     r"|(?P<old_ordinal>(?<!\d)(?<!\d[.,])(?P<old_nth>\d*[23])d\b(?!\.))"  # "2d", "23d": older American "second", "twenty-third"
+    r"|(?P<short_year>(?<![\w'])'(?P<oh>0\d)(?![\w'])(?!\s?%))"  # "the campaign of '03": oh three
     r"|(?P<decade>(?<!\d)(?<!\d[.,])(?P<decade_year>1[1-9]\d0|20\d0)s\b|(?:'|(?<!\d)(?<!\d[.,]))(?P<decade_short>[1-9]0)s\b)"
     r"|(?P<feet_inches>(?<!\d)(?<!\d[.,])(?P<feet>[1-9])'\s?(?P<inches>1[01]|\d)(?!\d)(?:\"|'')?)"
     r"|(?P<dotted>(?<![\d.])\d+(?:\.\d+){2,}(?!\d))"  # versions, IP addresses
@@ -218,6 +219,8 @@ def _words(m: re.Match[str]) -> str:
         if m.string.count('"', 0, m.start()) % 2:
             return number(g("inches_n")) + '"'
         return f"{number(g('inches_n'))} {unit_words('in', is_singular(g('inches_n')) or used_as_adjective(m))}"
+    if kind == "short_year":
+        return f"oh {cardinal(g('oh')[1])}"
     if kind == "old_ordinal":
         return ordinal(g("old_nth"))
     if kind == "hour":

@@ -28,8 +28,9 @@ def _cardinal_int(n: int) -> str:
     return _american(num2words(n))
 
 
-def spell_digits(digits: str) -> str:
-    return " ".join(_DIGIT_NAMES[int(d)] for d in digits)
+def spell_digits(digits: str, zero: str = "zero") -> str:
+    """'907' -> 'nine zero seven'; telephone numbers say zero as "oh" (`zero="oh"`)."""
+    return " ".join(zero if d == "0" else _DIGIT_NAMES[int(d)] for d in digits)
 
 
 def cardinal(digits: str) -> str:

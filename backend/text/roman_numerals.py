@@ -17,8 +17,8 @@ from .numbers import cardinal, ordinal, roman_to_int, year
 _ROMAN = r"(?:[IVXLC]{2,}|[IVX])"
 _ROMAN_WITH_DM = r"(?:[IVXLCDM]{2,}|[IVX])"
 _KEYWORD_WORDS = (
-    "Chapter Part Book Volume Vol. Act Scene Section Appendix Canto Psalm Phase Article Stage Episode "
-    "Title Type Class Schedule Category Tier Level Grade Mark"
+    "Chapter Chap. Part Book Volume Vol. Act Scene Section Sect. Appendix Canto Psalm Phase Article Stage Episode "
+    "Title Type Class Schedule Category Tier Level Grade Mark Corollary Proposition Prop. Theorem Lemma Plate"
 ).split()
 # Only numbers in a heading: in body text "Letter X" or "Day V" may be words.
 _HEADING_WORDS = ("Letter Lesson Lecture Epistle Sonnet Essay Poem Hymn Ode Tale Story Day Night Period Adventure Stave "
@@ -38,9 +38,11 @@ _KEYWORDS = _title_and_upper(_KEYWORD_WORDS)
 _HEADING_KEYWORDS = _title_and_upper(_KEYWORD_WORDS + _HEADING_WORDS)
 # Keyword or series name, then a numeral; "X-Men" and "Part I's" stay.
 _BODY_ROMAN = re.compile(rf"(?<![\w'])({_KEYWORDS}|{_title_and_upper(_SERIES.split('|'))})\s+({_ROMAN})\b(?![\-'])")
+# Heading words in body text take a numeral of two letters or more ("see Lecture VII"), never "Day V".
+_BODY_HEADING_ROMAN = re.compile(rf"(?<![\w'])({_title_and_upper(_HEADING_WORDS)})\s+([IVXLC]{{2,}})\b(?![\-'])")
 # "I" is also a pronoun: in body text only these words make it a number.
 _BODY_SINGLE_I = frozenset(
-    w for word in ("Chapter", "Part", "Act", "Volume", "Canto", "Appendix", "Episode", "World War", "Type", "Class")
+    w for word in ("Chapter", "Part", "Act", "Scene", "Volume", "Canto", "Appendix", "Episode", "World War", "Type", "Class")
     for w in (word, word.upper())
 )
 _TITLE_KEYWORD_ROMAN = re.compile(rf"(?<![\w'])((?i:{_HEADING_KEYWORDS}))\s+({_ROMAN_WITH_DM})\b(?!-)")
@@ -65,7 +67,10 @@ _NOT_NAMES = frozenset((
     "Did Do Does Was Were Is Am Are Have Has Had Can Could Will Would Shall Should May Might Must "
     "What Why How Where Who Whom Which This That These Those There Here Now Not No Yes Oh Ah "
     "Give Take Get Put Set Run See Say Said Saw Let Make Made Dear Size"
-).split())
+).split()) | frozenset(_KEYWORD_WORDS + _HEADING_WORDS) | frozenset(
+    # Numbered parts of a text take a number, not "the": "Lecture VII", "Corollary II".
+    "Corollary Proposition Prop Theorem Lemma Definition Axiom Rule Plate Figure Fig Table Note Example Exercise "
+    "Problem Question Observation Experiment Case Sect Chap Vol Sermon Letter Lecture Psalm Hymn Book Section".split())
 # Old books put a period after the numeral: "Louis XII.'s reign", "Charles V., it".
 _REGNAL = re.compile(r"(?<![\w'.])([A-Z][a-z]+)\s+([IVX]{2,}|[IVX])\b(\.(?=['\u2019]s\b|\s*[,;:)]|\s+[a-z]))?(?!-)")
 _REGNAL_SINGLE_I_PRONOUN = re.compile(r"\s*'|\s+(?:am|think|thought|know|knew|guess|suppose|mean)\b")
@@ -88,7 +93,7 @@ _WORDS_BEFORE_NUMERAL_I = _RULERS | _BODY_SINGLE_I | frozenset(w.split()[-1] for
 
 # "Act III, Scene ii", "chapter xiv": lower-case numerals of two letters or more after a keyword.
 _LOWER_AFTER_KEYWORD = re.compile(
-    r"\b((?i:act|scene|chapter|book|part|volume|vol\.|canto|section|sc\.|ch\.))\s+([ivxlc]{2,})\b(?![-'])"
+    r"\b((?i:act|scene|chapter|book|part|volume|vol\.?,?|canto|section|sc\.|ch\.|page|pages))\s+([ivxlc]{2,})\b(?![-'])"
 )
 _LOWER_HINT = re.compile(r"\s(?:i[ivx]|v[i]|x[ivxl]|l[ivx]|c[ivxlc]|ii)")
 # A title page's year: "MDCCCLXXXIX" (five letters or more, from M, a valid numeral) -> eighteen eighty-nine.
@@ -170,6 +175,7 @@ def speak_roman_numerals(text: str) -> str:
     if is_heading(text):
         text = speak_title_numerals(text.strip())
     text = _BODY_ROMAN.sub(_body_roman, text)
+    text = _BODY_HEADING_ROMAN.sub(_title_keyword, text)
     if "M" in text:
         text = _NUMERAL_YEAR.sub(_numeral_year, text)
     return _REGNAL.sub(_regnal, text)
