@@ -103,10 +103,19 @@ class WindowReactions:
                 f"in {format_duration(summary.wall_seconds)} ({summary.realtime_factor:.1f}× real time).\n"
                 f"{summary.rendered:,} chunks rendered, {summary.reused:,} reused.\n\n"
                 + "\n".join(Path(p).name for p in summary.outputs))
+        quality = getattr(summary, "quality", None)  # the audio report (backend/audio/report.py)
+        if quality is not None:
+            text += f"\n\n{quality.headline()}"
         self.statusBar().showMessage("Finished")
         if self._close_when_idle:
             return
         box = self.notify(QMessageBox.Icon.Information, "Audiobook ready", text, QMessageBox.StandardButton.Close)
+        if quality is not None and quality.measurements:
+            from app.widgets.quality_table import QualityTable, show_table_in
+
+            self.quality_table = QualityTable(box)
+            self.quality_table.show_report(quality)
+            show_table_in(box, self.quality_table)
         open_button = box.addButton("Open folder", QMessageBox.ButtonRole.ActionRole)
         box.buttonClicked.connect(lambda b: self.open_folder(summary.output_dir) if b is open_button else None)
         self.summary_box = box

@@ -4,6 +4,7 @@
     audiobook say "Hello there." -o hello.wav
     audiobook say --file resources/demo_book.md -o demo.wav
     audiobook voices [--add PATH.onnx ...]
+    audiobook check FILE... [--preset acx|podcast|ebu|off]
 
 Exit codes: 0 done, 1 error (with a one-line reason), 130 stopped by Ctrl-C.
 """
@@ -125,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     from backend.cli_words import add_word_parsers
 
     add_word_parsers(sub)
+    from backend.cli_check import add_check_parser
+
+    add_check_parser(sub)
     voices = sub.add_parser("voices", help="list the voices you can use")
     voices.add_argument("--add", nargs="*", help="also check these .onnx voice files")
     voices.set_defaults(func=_cmd_voices)

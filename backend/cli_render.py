@@ -60,7 +60,8 @@ _FLAGS = {"voice": "--voice", "device": "--device", "precision": "--precision", 
           "cpu_streams": "--cpu-streams",
           "max_chars": "--max-chars", "length_scale": "--speed", "chapter_format": "--format", "outputs": "--outputs",
           "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed", "any_language": "--any-language",
-          "date_order": "--date-order"}
+          "date_order": "--date-order", "m4b_bitrate": "--m4b-bitrate", "narrator": "--narrator",
+          "master": "--master", "room_tone_head": "--room-tone-head", "room_tone_tail": "--room-tone-tail"}
 
 
 def _number(flag: str, kind, text: str | None):
@@ -82,11 +83,19 @@ def _flag_overrides(args) -> dict:
     batch = _count_or_auto("--batch-size", args.batch_size)
     streams = _count_or_auto("--cpu-streams", args.cpu_streams)
     outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs is not None else None
-    return dict(voice=args.voice, device=args.device, precision=args.precision, batch_size=batch, cpu_streams=streams,
+    overrides = dict(voice=args.voice, device=args.device, precision=args.precision, batch_size=batch, cpu_streams=streams,
                 max_chars=_number("--max-chars", int, args.max_chars),
                 length_scale=_number("--speed", float, args.speed), chapter_format=args.format, outputs=outputs,
                 footnotes=args.footnotes, date_order=args.date_order, cache_dir=args.cache_dir, seed=_number("--seed", int, args.seed),
                 any_language=True if args.any_language else None)
+    # Exports: "--m4b-bitrate 96" or "96k"; "--narrator ''" names the voice (as when none is saved).
+    bitrate = args.m4b_bitrate.strip().lower().removesuffix("k") if args.m4b_bitrate is not None else None
+    overrides.update(m4b_bitrate=_number("--m4b-bitrate", int, bitrate), narrator=args.narrator)
+    # Mastering: "--master off" keeps the files as assembled; room tone in seconds.
+    overrides.update(master=args.master.strip().lower() if args.master is not None else None,
+                     room_tone_head=_number("--room-tone-head", float, args.room_tone_head),
+                     room_tone_tail=_number("--room-tone-tail", float, args.room_tone_tail))
+    return overrides
 
 
 def run_render(args) -> int:
@@ -132,7 +141,7 @@ def run_render(args) -> int:
     old_int = signal.signal(signal.SIGINT, stop)
     old_term = signal.signal(signal.SIGTERM, stop)
     try:
-        AudioEngine(RenderJob(book, output_dir, settings, lexicon), events, cancel).run()
+        summary = AudioEngine(RenderJob(book, output_dir, settings, lexicon), events, cancel).run()
     except RenderStopped:
         print(f"Stopped. To resume, run the same command again:\n  audiobook render {' '.join(sys.argv[2:])}",
               file=sys.stderr)
@@ -143,6 +152,8 @@ def run_render(args) -> int:
     finally:
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
+    if summary.quality is not None:  # the audio report's table (also in '<title> audio report.csv')
+        print(summary.quality.table())
     return 0
 
 
@@ -180,7 +191,21 @@ def add_render_parser(sub) -> None:
                    help="longest chunk in characters, 50 to 2000 (default: saved, else 400)")
     r.add_argument("--speed", default=None, help="length scale: >1 slower, <1 faster")
     r.add_argument("--format", default=None, help="chapter files: flac or wav (default: saved, else flac)")
-    r.add_argument("--outputs", default=None, help="extras, comma separated: m4b,mp3,srt,vtt (default m4b,srt,vtt)")
+    r.add_argument("--outputs", default=None,
+                   help="extras, comma separated: m4b,mp3,srt,vtt,words,distribution,opus,readalong (default m4b,srt,vtt); "
+                        "distribution: a folder of 192 kbps MP3s with credits for ACX/Audible, opus: small chapter files for "
+                        "phones, words: word-level subtitles, readalong: an EPUB 3 whose text is highlighted as it is read "
+                        "(each word with words)")
+    r.add_argument("--m4b-bitrate", default=None, metavar="KBPS", help="AAC bit rate of the M4B, 16 to 320 (default 64)")
+    r.add_argument("--narrator", default=None,
+                   help="the narrator in tags and opening credits (default: the voice's name, also for '')")
+    r.add_argument("--master", default=None, metavar="PRESET",
+                   help="mastering of the chapter files: acx (RMS -20 dB, true peak -3 dBTP; the default), "
+                        "podcast (-16 LUFS), ebu (-23 LUFS) or off")
+    r.add_argument("--room-tone-head", default=None, metavar="S",
+                   help="seconds of room tone at the start of each mastered chapter file, 0 to 10 (default 0.75)")
+    r.add_argument("--room-tone-tail", default=None, metavar="S",
+                   help="seconds of room tone at the end of each mastered chapter file, 0 to 10 (default 2.5)")
     r.add_argument("--footnotes", default=None, help="epub footnotes: skip or read")
     r.add_argument("--date-order", default=None, help="numeric dates: auto (from the book's language), mdy or dmy")
     r.add_argument("--cache-dir", default=None, help="where chunk audio is cached (default: the user cache folder)")

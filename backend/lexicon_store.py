@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from backend.render.atomic_file import replacing
+from backend.atomic_file import replacing
 from backend.render.jobs import book_job_dir
 from backend.settings import RenderSettings
 from backend.settings_store import backup_copy, settings_path

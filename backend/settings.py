@@ -14,8 +14,9 @@ from backend.text.chunker import DEFAULT_MAX_CHARS
 
 APP_NAME = "audiobook-renderer"
 CHAPTER_FORMATS = ("flac", "wav")
-EXTRA_OUTPUTS = ("m4b", "mp3", "srt", "vtt")
+EXTRA_OUTPUTS = ("m4b", "mp3", "srt", "vtt", "words", "distribution", "opus", "readalong")
 PRECISIONS = ("float32", "float16", "bfloat16")
+MASTER_PRESETS = ("acx", "podcast", "ebu", "off")  # backend/audio/presets.py defines them
 
 
 @dataclass
@@ -50,6 +51,16 @@ class RenderSettings:
     # Render a book whose language the voice does not speak (refused otherwise); such a book is
     # read as the voice can, spelling what it cannot say (see backend/text/language.py).
     any_language: bool = False
+    # Mastering after the chapter files are assembled (backend/audio/mastering.py): the loudness spec
+    # to meet (acx: RMS -20 dB, true peak -3 dBTP; podcast: -16 LUFS; ebu: -23 LUFS; off) and the
+    # room tone every chapter file starts and ends with. Not part of any chunk's cache key.
+    master: str = "acx"
+    room_tone_head: float = 0.75
+    room_tone_tail: float = 2.5
+    # Exports: the M4B's AAC bit rate (kbps, mono), and the narrator named in tags and the opening
+    # credits (None: the voice's name, e.g. "Joe" for en_US-joe-medium).
+    m4b_bitrate: int = 64
+    narrator: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -94,6 +105,15 @@ class RenderSettings:
         check(isinstance(self.voices, list) and all(isinstance(v, str) for v in self.voices),
               "voices must be a list of file paths")
         check(isinstance(self.any_language, bool), "any_language must be true or false")
+        check(self.master in MASTER_PRESETS, f"master must be one of {', '.join(MASTER_PRESETS)}")
+        for name in ("room_tone_head", "room_tone_tail"):
+            value = getattr(self, name)
+            check(isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 10.0,
+                  f"{name} must be 0 to 10 seconds")
+        check(isinstance(self.m4b_bitrate, int) and not isinstance(self.m4b_bitrate, bool)
+              and 16 <= self.m4b_bitrate <= 320, "M4B bit rate must be 16 to 320 kbps")
+        check(self.narrator is None or (isinstance(self.narrator, str) and len(self.narrator) <= 200),
+              "narrator must be a name (at most 200 characters) or null")
 
     def resolved_device(self) -> str:
         if self.device != "auto":

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.render.atomic_file import replacing
+from backend.atomic_file import replacing
 from backend.settings import APP_NAME, RenderSettings
 
 FILE_NAME = "user_settings.json"

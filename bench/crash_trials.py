@@ -94,7 +94,8 @@ def bad_cache_chunks(cache: Path) -> list[str]:
 
 
 def bad_output_files(out: Path) -> list[str]:
-    return [str(p) for p in sorted(Path(out).glob("*.flac")) if not decodes_fully(p)]
+    """Chapter files under a real name that do not decode fully (mastered files are 44.1 kHz)."""
+    return [str(p) for p in sorted(Path(out).glob("*.flac")) if not decodes_fully(p, sample_rate=None)]
 
 
 def cache_temps(cache: Path) -> list[str]:

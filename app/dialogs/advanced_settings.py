@@ -30,6 +30,10 @@ from backend.settings import EXTRA_OUTPUTS, RenderSettings
 # What an unset ("Voice default") scale shows when the user unticks it: Piper's usual defaults.
 TYPICAL_VOICE_SCALES = {"length_scale": 1.0, "noise_scale": 0.667, "noise_w": 0.8}
 HALF_PRECISIONS = ("float16", "bfloat16")
+# Outputs in the Exports row, and labels of the others (upper case when not named here).
+EXPORT_LABELS = {"distribution": "Distribution folder", "opus": "Opus chapter files", "readalong": "Read-along EPUB"}
+OUTPUT_LABELS = {"words": "Word timing", **EXPORT_LABELS}
+M4B_BITRATES = (32, 48, 64, 96, 128)
 
 TIPS = {
     "batch": "More chunks per GPU pass: faster on a GPU until VRAM runs out. On a CPU each chunk runs "
@@ -57,15 +61,24 @@ TIPS = {
     "noise_scale": "Variation in voice tone. Higher sounds livelier but can sound unsteady; 0 is flat.",
     "noise_w": "Variation in timing (rhythm). Higher sounds more natural but less even; 0 is metronomic.",
     "voice_default": "Use the value stored with the voice model (recommended by its author).",
-    "sentence_pause": "Silence added after each sentence.",
-    "paragraph_pause": "Silence added after each paragraph (instead of the sentence pause).",
-    "chapter_pause": "Silence at the start and end of each chapter.",
+    "sentence_pause": "Silence between sentences: from the end of one's speech to the start of the next, exactly.",
+    "paragraph_pause": "Silence between paragraphs (instead of the sentence pause).",
+    "chapter_pause": "Silence after a chapter's last words, at the end of its file.",
     "chapter_format": "Format of the per-chapter audio files. FLAC: lossless and about half the size of WAV. "
                       "WAV: plays everywhere, large.",
     "m4b": "One audiobook file with chapter marks, for audiobook players.",
-    "mp3": "One MP3 file of the whole book, for players without M4B support.",
+    "mp3": "An MP3 of each chapter beside the chapter files, for players without M4B support.",
     "srt": "Subtitles (SRT) with the text of each piece, timed to the audio.",
     "vtt": "Subtitles (WebVTT) with the text of each piece, timed to the audio.",
+    "distribution": "A 'distribution' folder ready to upload to ACX/Audible, Findaway or Google Play: one MP3 per "
+                    "chapter (44.1 kHz, 192 kbps constant, tagged, with the cover), chapters over 120 minutes split "
+                    "at a paragraph, and spoken opening and closing credits.",
+    "opus": "Small Opus copies of the chapter files (32 kbps), for phones.",
+    "words": "Subtitles with one cue per word ('<title> words.srt' and '.vtt'), timed from the voice's own phoneme "
+             "durations. With the read-along EPUB, each word is highlighted as it is read instead of each sentence.",
+    "readalong": "An EPUB 3 with the text and the audio ('<title> read-along.epub'): e-book readers with read-aloud "
+                 "(Thorium, Apple Books) highlight each sentence as it is read (each word with Word timing).",
+    "m4b_bitrate": "AAC bit rate of the M4B (mono). 64 kbps is plenty for speech; higher only makes the file bigger.",
     "footnotes": "Skip footnotes, or read them aloud where they appear in the text.",
     "date_order": "How to read numeric dates such as 10/06/2005. Auto follows the book's language: "
                   "month/day for US English, day/month elsewhere.",
@@ -91,6 +104,9 @@ class AdvancedSettingsDialog(QDialog):
         self._build_pauses_group()
         self._build_output_group()
         self._build_cache_group(book_loaded)
+        from app.dialogs.mastering_group import MasteringGroup
+
+        self.mastering_group = MasteringGroup()  # preset and room tone (app/dialogs/mastering_group.py)
 
         self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                            | QDialogButtonBox.StandardButton.RestoreDefaults, self)
@@ -104,7 +120,7 @@ class AdvancedSettingsDialog(QDialog):
         left, right = QVBoxLayout(), QVBoxLayout()
         for group in (self.performance_group, self.voice_group):
             left.addWidget(group)
-        for group in (self.pauses_group, self.output_group, self.cache_group):
+        for group in (self.pauses_group, self.mastering_group, self.output_group, self.cache_group):
             right.addWidget(group)
         left.addStretch(1)
         right.addStretch(1)
@@ -224,7 +240,7 @@ class AdvancedSettingsDialog(QDialog):
         form = QFormLayout(self.pauses_group)
         self.pause_spins: dict[str, QDoubleSpinBox] = {}
         for name, label in (("sentence_pause", "After a sentence:"), ("paragraph_pause", "After a paragraph:"),
-                            ("chapter_pause", "Around a chapter:")):
+                            ("chapter_pause", "After a chapter:")):
             self.pause_spins[name] = self._double_spin(0.0, 10.0, 0.05, suffix=" s")
             self._add_row(form, label, self.pause_spins[name], TIPS[name])
 
@@ -237,14 +253,20 @@ class AdvancedSettingsDialog(QDialog):
         self._add_row(form, "Chapter files:", self.chapter_format_combo, TIPS["chapter_format"])
 
         self.output_checks: dict[str, QCheckBox] = {}
-        outputs_row = QHBoxLayout()
+        outputs_row, exports_row = QHBoxLayout(), QHBoxLayout()
         for output in EXTRA_OUTPUTS:
-            check = QCheckBox(output.upper())
+            check = QCheckBox(OUTPUT_LABELS.get(output, output.upper()))
             check.setToolTip(TIPS[output])
             self.output_checks[output] = check
-            outputs_row.addWidget(check)
+            (exports_row if output in EXPORT_LABELS else outputs_row).addWidget(check)
         outputs_row.addStretch(1)
+        exports_row.addStretch(1)
         self._add_row(form, "Also make:", outputs_row, "Extra files made after the chapters are rendered.")
+        self._add_row(form, "Exports:", exports_row, "Copies of the audiobook for stores and phones.")
+        self.m4b_bitrate_combo = QComboBox()
+        for kbps in M4B_BITRATES:
+            self.m4b_bitrate_combo.addItem(f"{kbps} kbps", kbps)
+        self._add_row(form, "M4B bit rate:", self.m4b_bitrate_combo, TIPS["m4b_bitrate"])
 
         self.footnotes_combo = QComboBox()
         self.footnotes_combo.addItem("Skip", "skip")
@@ -310,9 +332,13 @@ class AdvancedSettingsDialog(QDialog):
         self.chapter_format_combo.setCurrentIndex(self.chapter_format_combo.findData(settings.chapter_format))
         for output, check in self.output_checks.items():
             check.setChecked(output in settings.outputs)
+        if self.m4b_bitrate_combo.findData(settings.m4b_bitrate) < 0:  # a rate set elsewhere: keep it
+            self.m4b_bitrate_combo.addItem(f"{settings.m4b_bitrate} kbps", settings.m4b_bitrate)
+        self.m4b_bitrate_combo.setCurrentIndex(self.m4b_bitrate_combo.findData(settings.m4b_bitrate))
         self.footnotes_combo.setCurrentIndex(self.footnotes_combo.findData(settings.footnotes))
         self.date_order_combo.setCurrentIndex(self.date_order_combo.findData(settings.date_order))
         self.cache_dir_edit.setText(settings.cache_dir or "")
+        self.mastering_group.fill(settings)
 
     def settings(self) -> RenderSettings:
         """The form as a validated RenderSettings; fields the dialog doesn't show come from the input."""
@@ -330,6 +356,7 @@ class AdvancedSettingsDialog(QDialog):
             max_chars=self.chunk_length_spin.value(),
             chapter_format=self.chapter_format_combo.currentData(),
             outputs=[output for output, check in self.output_checks.items() if check.isChecked()],
+            m4b_bitrate=self.m4b_bitrate_combo.currentData(),
             footnotes=self.footnotes_combo.currentData(),
             date_order=self.date_order_combo.currentData(),
             cache_dir=self.cache_dir_edit.text().strip() or None,
@@ -338,6 +365,7 @@ class AdvancedSettingsDialog(QDialog):
             values[name] = optional(self.voice_default_checks[name], round(spin.value(), 3))
         for name, spin in self.pause_spins.items():
             values[name] = round(spin.value(), 2)
+        values.update(self.mastering_group.values())
         return dataclasses.replace(self._original, **values)  # replace() re-runs validation
 
     def reset_to_defaults(self) -> None:

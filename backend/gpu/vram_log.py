@@ -39,7 +39,7 @@ class VramRecord:
         })
 
     def write_csv(self, path: Path) -> Path:
-        from backend.render.atomic_file import replacing
+        from backend.atomic_file import replacing
 
         with replacing(path) as temp, open(temp, "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=FIELDS)
@@ -63,7 +63,7 @@ class VramRecord:
 
     def write_png(self, path: Path, width: int = 900, height: int = 320) -> Path:
         """Device-wide used, this process's reserved and allocated (MB) per batch."""
-        from backend.render.atomic_file import replacing
+        from backend.atomic_file import replacing
 
         image = np.full((height, width, 3), 255, np.uint8)
         left, right, top, bottom = 50, width - 10, 10, height - 25

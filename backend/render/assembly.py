@@ -1,12 +1,17 @@
 """Assemble one chapter file from its rendered chunks.
 
 Chunk audio from the TTS has leading/trailing near-silence of varying length
-and varying loudness. Each chunk is trimmed to its speech, keeps exactly
-`edge_silence` on each side (its own near-silence, topped up with zeros),
-gets a short raised-cosine fade at both ends so no join clicks, and is
-followed by a sentence, paragraph or chapter pause. Loudness is set by ONE
-gain per chapter (per-chunk normalizing would make loudness jump), lowered if
-it would push the chapter's peak above `peak_limit_db`.
+and varying loudness. Each chunk's speech runs from its first to its last
+sample at or above `silence_threshold_db` (one threshold, to the sample). The
+silence between two chunks' speech is exactly the configured pause (sentence,
+paragraph, or after the last chunk the chapter pause): up to `edge_silence`
+of each chunk's own near-silence is kept inside it, faded in or out over
+`fade_ms` so no join clicks, and the rest is digital silence. The fades touch
+only that near-silence, never speech, so a short line ("Yes.") keeps its
+attack. Loudness is set by ONE gain per chapter (per-chunk normalizing would
+make loudness jump), lowered if it would push the chapter's peak above
+`peak_limit_db`. See backend/render/joins.py for how joins and pauses are
+measured.
 
 Two streaming passes keep memory flat whatever the chapter's length: pass 1
 loads each chunk to measure it (keeping only trim bounds and sums), pass 2
@@ -23,27 +28,28 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from backend.atomic_file import replacing
 from backend.text.chunker import Chunk
 
-from .atomic_file import replacing
 from .subtitles import Cue
 
-__all__ = ["AssemblySettings", "ChapterAudio", "Cue", "assemble_chapter", "trim_silence", "pause_seconds"]
+__all__ = ["AssemblySettings", "Break", "ChapterAudio", "ChunkPlace", "Cue", "assemble_chapter", "trim_silence",
+           "pause_seconds"]
 
 OUTPUT_FORMATS = {"flac": "FLAC", "wav": "WAV"}
-TRIM_WINDOW_S = 0.010  # silence detection resolution at chunk edges
 LOUDNESS_WINDOW_S = 0.050  # speech/pause windows for the chapter RMS
 MAX_FADE_MS = 100.0
+DECLICK_S = 0.003  # a chunk that starts or ends mid-sound is ramped over this much of it
 PCM16_STEP = 1.0 / 32768.0
 
 
 @dataclass(frozen=True)
 class AssemblySettings:
-    sentence_pause: float = 0.30  # seconds after a chunk inside a paragraph
-    paragraph_pause: float = 0.80  # after a chunk that ends a paragraph
-    chapter_pause: float = 1.50  # after the chapter's last chunk: the file's tail
-    edge_silence: float = 0.06  # silence each trimmed chunk keeps on both sides
-    silence_threshold_db: float = -50.0
+    sentence_pause: float = 0.30  # seconds of silence between two chunks' speech inside a paragraph
+    paragraph_pause: float = 0.80  # between a chunk that ends a paragraph and the next
+    chapter_pause: float = 1.50  # after the chapter's last speech: the file's tail
+    edge_silence: float = 0.06  # the most of its own near-silence a chunk keeps on each side (inside the pause)
+    silence_threshold_db: float = -50.0  # on the voice's output, before the gain: speech starts and ends here
     fade_ms: float = 8.0
     target_rms_db: float = -20.0  # speech RMS of the whole chapter
     peak_limit_db: float = -1.0
@@ -72,6 +78,24 @@ class AssemblySettings:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class Break:
+    """A pause between two chunks where the file may be cut: `frame` is the middle of its digital
+    silence (or the join itself when there is none)."""
+
+    frame: int
+    paragraph: bool  # a paragraph pause (else a sentence pause)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkPlace:
+    """Where chunk `index` (of the chapter's chunks) is heard: its own sample t (counted from its
+    first sample, trimmed near-silence included) plays at `origin` + t / rate seconds in the file."""
+
+    index: int
+    origin: float
+
+
 @dataclass(frozen=True)
 class ChapterAudio:
     path: Path
@@ -80,6 +104,10 @@ class ChapterAudio:
     duration: float  # seconds
     gain_db: float  # the single gain applied to the whole chapter
     cues: list[Cue] = field(default_factory=list)  # speech span of each non-silent chunk
+    pauses: list[float] = field(default_factory=list)  # configured silence after each cue, seconds
+    joins: list[int] = field(default_factory=list)  # frames where a chunk's own audio starts or ends
+    breaks: list[Break] = field(default_factory=list)  # the pauses between cues, in order
+    places: list[ChunkPlace] = field(default_factory=list)  # one per cue: the chunk it is and where it sits
 
 
 def _mean_squares(audio: np.ndarray, window: int) -> np.ndarray:
@@ -93,16 +121,16 @@ def _mean_squares(audio: np.ndarray, window: int) -> np.ndarray:
 
 
 def trim_silence(audio: np.ndarray, sample_rate: int, threshold_db: float) -> tuple[int, int]:
-    """(start, end) sample indices of the speech: from the first to the end of
-    the last 10 ms window whose RMS reaches threshold_db. Whole windows are
-    kept, so speech is never cut. (0, 0) when everything is below it."""
-    window = max(1, round(sample_rate * TRIM_WINDOW_S))
+    """(start, end) sample indices of the speech: from the first sample whose magnitude reaches
+    threshold_db to just after the last one. (0, 0) when none does. sample_rate is unused (kept
+    for callers)."""
     if len(audio) == 0:
         return 0, 0
-    loud = np.flatnonzero(_mean_squares(audio, window) >= 10.0 ** (threshold_db / 10.0))
-    if len(loud) == 0:
+    loud = np.abs(audio) >= 10.0 ** (threshold_db / 20.0)
+    first = int(np.argmax(loud))
+    if not loud[first]:
         return 0, 0
-    return int(loud[0]) * window, min(len(audio), (int(loud[-1]) + 1) * window)
+    return first, len(audio) - int(np.argmax(loud[::-1]))
 
 
 def pause_seconds(chunk: Chunk, is_last: bool, settings: AssemblySettings) -> float:
@@ -123,6 +151,42 @@ class _ChunkPlan:
     pause: int  # samples of silence after the chunk
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How one chunk with speech is written: `lead` samples before its speech and `tail` after it
+    (its own near-silence as far as it has some, then zeros), then `silence` zeros."""
+
+    lead: int
+    tail: int
+    silence: int
+    gap: int  # lead/tail/silence up to the next chunk's speech: the configured pause, in samples
+    paragraph: bool
+
+
+def _layout(plans: list[_ChunkPlan], chunks: Sequence[Chunk], edge: int) -> tuple[int, dict[int, _Layout]]:
+    """(zeros before the first speech, layout of each chunk with speech). Silent chunks add their
+    pause to the gap they sit in."""
+    speaking = [i for i, p in enumerate(plans) if p.speech_end > p.speech_start]
+    if not speaking:
+        return sum(p.pause for p in plans), {}
+    head = sum(p.pause for p in plans[: speaking[0]])
+    layouts: dict[int, _Layout] = {}
+    lead = edge
+    for n, index in enumerate(speaking):
+        nxt = speaking[n + 1] if n + 1 < len(speaking) else len(plans)
+        gap = sum(p.pause for p in plans[index:nxt])
+        paragraph = any(c.ends_paragraph or c.ends_chapter for c in chunks[index:nxt])
+        if nxt < len(plans):  # the gap is shared with the next chunk's lead
+            tail = min(edge, gap // 2)
+            next_lead = min(edge, gap - tail)
+            layouts[index] = _Layout(lead, tail, gap - tail - next_lead, gap, paragraph)
+            lead = next_lead
+        else:
+            tail = min(edge, gap)
+            layouts[index] = _Layout(lead, tail, gap - tail, gap, paragraph)
+    return head, layouts
+
+
 def _load(load_audio: Callable[[int], np.ndarray], index: int) -> np.ndarray:
     audio = np.asarray(load_audio(index), dtype=np.float32)
     if audio.ndim == 2 and audio.shape[1] == 1:
@@ -134,9 +198,8 @@ def _load(load_audio: Callable[[int], np.ndarray], index: int) -> np.ndarray:
     return audio
 
 
-def _fade(length: int, sample_rate: int, fade_ms: float) -> np.ndarray:
-    """Raised-cosine ramp from 0 up to (not including) 1."""
-    n = min(round(sample_rate * fade_ms / 1000.0), length // 2)
+def _ramp(n: int) -> np.ndarray:
+    """Raised-cosine ramp of n samples from 0 up to (not including) 1."""
     return (0.5 - 0.5 * np.cos(np.pi * np.arange(n) / max(n, 1))).astype(np.float32)
 
 
@@ -191,47 +254,79 @@ def assemble_chapter(
         gain = peak_limit / peak
 
     # Pass 2: write trimmed, faded, gained chunks and their pauses.
-    cues: list[Cue] = []
-    frames = 0
+    head, layouts = _layout(plans, chunks, edge)
+    fade = round(sample_rate * settings.fade_ms / 1000.0)
+    declick = min(fade, round(sample_rate * DECLICK_S))  # fade_ms 0: hard cuts
+    writer = _Writer()
     with replacing(out_path) as temp:
         with sf.SoundFile(temp, "w", samplerate=sample_rate, channels=1, subtype="PCM_16",
                           format=OUTPUT_FORMATS[settings.output_format]) as out:
+            writer.out = out
+            writer.silence(head)
             for index, (chunk, plan) in enumerate(zip(chunks, plans)):
-                if plan.speech_end > plan.speech_start:
-                    audio = _load(load_audio, index)
-                    if len(audio) != plan.length:
-                        raise RuntimeError(
-                            f"assemble_chapter: chunk {index} changed length between passes "
-                            f"({plan.length} then {len(audio)} samples); is the cache being rewritten?"
-                        )
-                    piece = _kept_piece(audio, plan, edge, gain, sample_rate, settings.fade_ms)
-                    del audio
-                    speech_at = frames + edge
-                    cues.append(Cue(speech_at / sample_rate,
-                                    (speech_at + plan.speech_end - plan.speech_start) / sample_rate, chunk.text))
-                    out.write(piece)
-                    frames += len(piece)
-                    del piece
-                if plan.pause:
-                    out.write(np.zeros(plan.pause, dtype=np.float32))
-                    frames += plan.pause
+                layout = layouts.get(index)
+                if layout is None:
+                    continue
+                audio = _load(load_audio, index)
+                if len(audio) != plan.length:
+                    raise RuntimeError(
+                        f"assemble_chapter: chunk {index} changed length between passes "
+                        f"({plan.length} then {len(audio)} samples); is the cache being rewritten?"
+                    )
+                writer.chunk(audio, plan, layout, gain, fade, declick)
+                del audio
+                writer.cues.append(Cue(writer.speech[0] / sample_rate, writer.speech[1] / sample_rate, chunk.text))
+                writer.places.append(ChunkPlace(index, (writer.speech[0] - plan.speech_start) / sample_rate))
+                writer.pauses.append(layout.gap / sample_rate)
+                if index != max(layouts):
+                    writer.breaks.append(Break(writer.frames + layout.silence // 2, layout.paragraph))
+                writer.silence(layout.silence)
     gain_db = 20.0 * math.log10(gain) if gain > 0 else 0.0
-    return ChapterAudio(out_path, sample_rate, frames, frames / sample_rate, gain_db, cues)
+    frames = writer.frames
+    return ChapterAudio(out_path, sample_rate, frames, frames / sample_rate, gain_db, writer.cues, writer.pauses,
+                        writer.joins, writer.breaks, writer.places)
 
 
-def _kept_piece(audio: np.ndarray, plan: _ChunkPlan, edge: int, gain: float, sample_rate: int,
-                fade_ms: float) -> np.ndarray:
-    """Speech plus exactly `edge` samples on each side (its own near-silence,
-    zeros where the chunk had less), gained and faded at both ends."""
-    start, end = plan.speech_start, plan.speech_end
-    lead, tail = min(edge, start), min(edge, len(audio) - end)
-    piece = np.zeros(edge + (end - start) + edge, dtype=np.float32)
-    piece[edge - lead : edge + (end - start) + tail] = audio[start - lead : end + tail]
-    piece *= np.float32(gain)
-    ramp = _fade(len(piece), sample_rate, fade_ms)
-    if len(ramp):
-        piece[: len(ramp)] *= ramp
-        piece[len(piece) - len(ramp) :] *= ramp[::-1]
-    # The limiter already keeps the peak below full scale; clip only as a guard.
-    np.clip(piece, -1.0, 1.0 - PCM16_STEP, out=piece)
-    return piece
+class _Writer:
+    """Pass 2's output: counts frames and records cues, joins and breaks as it writes."""
+
+    def __init__(self) -> None:
+        self.out = None
+        self.frames = 0
+        self.speech = (0, 0)
+        self.cues: list[Cue] = []
+        self.pauses: list[float] = []
+        self.joins: list[int] = []
+        self.breaks: list[Break] = []
+        self.places: list[ChunkPlace] = []
+
+    def silence(self, samples: int) -> None:
+        if samples > 0:
+            self.out.write(np.zeros(samples, dtype=np.float32))
+            self.frames += samples
+
+    def chunk(self, audio: np.ndarray, plan: _ChunkPlan, layout: _Layout, gain: float, fade: int,
+              declick: int) -> None:
+        """Speech with `lead`/`tail` samples around it: the chunk's own near-silence as far as it
+        has some (faded in and out over it, not over speech), zeros beyond."""
+        start, end = plan.speech_start, plan.speech_end
+        own_lead, own_tail = min(layout.lead, start), min(layout.tail, len(audio) - end)
+        piece = audio[start - own_lead : end + own_tail] * np.float32(gain)
+        # Fade over the kept near-silence only; a chunk that starts (or ends) mid-sound, with less
+        # than DECLICK_S of it, is ramped over its first (last) DECLICK_S instead: a click costs
+        # more than that sliver of attack.
+        n_in = min(fade, own_lead) if own_lead >= declick else min(declick, len(piece) // 2)
+        n_out = min(fade, own_tail) if own_tail >= declick else min(declick, len(piece) // 2)
+        if n_in:
+            piece[:n_in] *= _ramp(n_in)
+        if n_out:
+            piece[len(piece) - n_out :] *= _ramp(n_out)[::-1]
+        # The limiter already keeps the peak below full scale; clip only as a guard.
+        np.clip(piece, -1.0, 1.0 - PCM16_STEP, out=piece)
+        self.silence(layout.lead - own_lead)
+        self.joins.append(self.frames)
+        self.speech = (self.frames + own_lead, self.frames + own_lead + end - start)
+        self.out.write(piece)
+        self.frames += len(piece)
+        self.joins.append(self.frames)
+        self.silence(layout.tail - own_tail)

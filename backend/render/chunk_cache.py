@@ -15,16 +15,19 @@ import io
 import json
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import soundfile as sf
 
-from backend.render.atomic_file import replacing
+from backend.atomic_file import replacing
 
 # Bump when the key recipe or the stored format changes, so old entries miss.
 KEY_VERSION = 1
+TIMING_VERSION = 1
+TIMING_SUFFIX = ".dur.json"  # beside <key>.flac: the chunk's phoneme durations
 MANIFEST_NAME = "manifest.json"
 _TEMP_PREFIX = ".tmp-"
 _KEY_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -48,6 +51,36 @@ class CacheWriteError(OSError):
 class ManifestRead(NamedTuple):
     data: dict | None  # None when missing or unreadable
     warning: str | None  # set when a manifest existed but could not be used
+
+
+@dataclass(frozen=True)
+class ChunkTiming:
+    """How a chunk's audio is timed: phoneme id `ids[i]` lasts `frames[i]` hops of `hop` samples,
+    in order from the audio's first sample (the duration predictor's output). Kept beside the
+    audio so a resumed render has them; never part of the cache key."""
+
+    ids: tuple[int, ...]
+    frames: tuple[int, ...]
+    hop: int
+
+    @property
+    def samples(self) -> int:
+        """The audio's length in samples, as these durations make it."""
+        return sum(self.frames) * self.hop
+
+    def to_json(self) -> dict:
+        return {"version": TIMING_VERSION, "hop": self.hop, "ids": list(self.ids), "frames": list(self.frames)}
+
+    @classmethod
+    def from_json(cls, data) -> ChunkTiming | None:
+        """None for anything that is not a well-formed version-1 timing."""
+        if not isinstance(data, dict) or data.get("version") != TIMING_VERSION:
+            return None
+        hop, ids, frames = data.get("hop"), data.get("ids"), data.get("frames")
+        counts = all(isinstance(v, list) and all(type(n) is int and n >= 0 for n in v) for v in (ids, frames))
+        if not (type(hop) is int and hop > 0 and counts and len(ids) == len(frames) > 0):
+            return None
+        return cls(tuple(ids), tuple(frames), hop)
 
 
 def chunk_key(text: str, voice_hash: str, params: dict, seed: int) -> str:
@@ -104,6 +137,9 @@ class ChunkCache:
             raise ValueError(f"Not a chunk key (64 lowercase hex characters): {key!r}")
         return self.folder / key[:2] / f"{key}.flac"
 
+    def timing_path(self, key: str) -> Path:
+        return self.path_for(key).with_suffix(TIMING_SUFFIX)
+
     def _entry_files(self):
         for path in self.folder.glob("??/*.flac"):
             if _KEY_RE.match(path.stem) and path.parent.name == path.stem[:2]:
@@ -128,6 +164,28 @@ class ChunkCache:
         sf.write(buffer, samples, self.sample_rate, format="FLAC", subtype="PCM_24")
         _atomic_write_bytes(target, buffer.getvalue(), f"chunk {key[:12]}")
         return target
+
+    def put_timing(self, key: str, timing: ChunkTiming) -> Path:
+        """Store a chunk's phoneme durations atomically beside its audio."""
+        target = self.timing_path(key)
+        text = json.dumps(timing.to_json(), ensure_ascii=False, separators=(",", ":"))
+        _atomic_write_bytes(target, text.encode("utf-8"), f"the timing of chunk {key[:12]}")
+        return target
+
+    def get_timing(self, key: str) -> ChunkTiming | None:
+        """The chunk's phoneme durations; None when missing (a chunk cached before they were kept),
+        unreadable or malformed: the caller derives them again."""
+        try:
+            return ChunkTiming.from_json(json.loads(self.timing_path(key).read_bytes().decode("utf-8")))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+
+    def length(self, key: str) -> int | None:
+        """The cached audio's length in samples (from its header), None when missing or unreadable."""
+        try:
+            return sf.info(str(self.path_for(key))).frames
+        except (OSError, RuntimeError):
+            return None
 
     def has(self, key: str) -> bool:
         return self.path_for(key).is_file()
@@ -163,8 +221,9 @@ class ChunkCache:
         except (OSError, RuntimeError):
             ok = False
         if not ok:
-            with contextlib.suppress(OSError):
-                path.unlink()
+            for stale in (path, self.timing_path(key)):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
         return ok
 
     def keys(self) -> list[str]:
@@ -220,6 +279,7 @@ def read_manifest(folder: Path) -> ManifestRead:
 __all__ = [
     "CacheWriteError",
     "ChunkCache",
+    "ChunkTiming",
     "KEY_VERSION",
     "MANIFEST_NAME",
     "ManifestRead",

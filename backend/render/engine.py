@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.render.chunk_cache import CacheWriteError, ChunkCache, read_manifest, write_manifest
+from backend.render.chunk_cache import CacheWriteError, ChunkCache, ChunkTiming, read_manifest, write_manifest
 from backend.render.events import (
     BatchReport,
     CancelToken,
@@ -53,6 +53,7 @@ class AudioEngine:
         self.synth = synthesizer
         self.session = None
         self._stage = "the start"  # what the engine is doing, for the message should the GPU fail
+        self.quality_report = None  # set by the report step (backend/render/mastering_step.py)
         if session_factory is None:
             from backend.gpu.session import open_session as session_factory
         self._session_factory = session_factory
@@ -67,6 +68,7 @@ class AudioEngine:
     # -- the whole render ------------------------------------------------------------------
     def run(self) -> RenderSummary:
         """Render the job. Raises RenderStopped on cancel, RenderFailed with a message otherwise."""
+        from backend.audio.ffmpeg_tool import AudioToolError
         from backend.gpu.oom import as_gpu_failure
         from backend.render.accounting import AccountingError
         from backend.render.m4b import AudioFileError
@@ -79,7 +81,8 @@ class AudioEngine:
             self._log("Stopped. Everything rendered so far is cached; run the same render again to resume.",
                       "warning")
             raise
-        except (BookError, VoiceError, CacheWriteError, AudioFileError, AccountingError, ValueError, OSError) as exc:
+        except (BookError, VoiceError, CacheWriteError, AudioFileError, AudioToolError, AccountingError, ValueError,
+                OSError) as exc:
             raise self._failed(exc) from exc
         except RuntimeError as exc:
             # CUDA can fail anywhere it is touched: voice loading, set-up, warm-up, the Auto
@@ -149,6 +152,7 @@ class AudioEngine:
             title=book.title or self.job.book_path.stem, chapters=len(book.chapters), chunks=len(plan.chunks),
             rendered=len(todo), reused=reused, characters=plan.characters, audio_seconds=audio_seconds,
             wall_seconds=time.perf_counter() - started, outputs=outputs, output_dir=self.job.output_dir,
+            quality=self.quality_report,
         )
         self._log(
             f"Done: {summary.chapters} chapters, {summary.chunks} chunks ({summary.rendered} rendered, "
@@ -229,11 +233,13 @@ class AudioEngine:
             batch = order[pos : pos + session.batch_size]  # the session may change the size between batches
             pos += len(batch)
             t0 = time.perf_counter()
-            items = [SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale) for pc in batch]
+            # Each item carries a sink for its phoneme durations (word timings; they change no audio).
+            items = [SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale, durations=[]) for pc in batch]
             audios = session.run(items)
             for pc, item, audio in zip(batch, items, audios, strict=True):
                 # A chunk with nothing to say is stored as one silent sample: it is done, not missing.
                 cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
+                store_timing(cache, pc.key, item, audio.size, synth.hop_length)
                 if item.ids and audio.size < _MIN_SECONDS_PER_CHAR * len(pc.chunk.text) * synth.sample_rate:
                     self._log(f"Chunk {pc.index + 1} came out unusually short ({audio.size / synth.sample_rate:.2f}s "
                               f"for {len(pc.chunk.text)} characters): \"{pc.chunk.text[:60]}…\"", "warning")
@@ -253,6 +259,13 @@ class AudioEngine:
             eta = chars_left * synth_seconds / chars_done if chars_done else None
             rtf = audio_seconds / synth_seconds if synth_seconds else None
             self.events.progress(Progress(done, total, time.perf_counter() - started, eta, rtf))
+
+
+def store_timing(cache: ChunkCache, key: str, item, samples: int, hop: int) -> None:
+    """Keep the phoneme durations the synthesizer reported for `item`, when they time its audio."""
+    durations = item.durations or ()
+    if item.ids and len(durations) == len(item.ids) and sum(durations) * hop == samples:
+        cache.put_timing(key, ChunkTiming(tuple(item.ids), tuple(durations), hop))
 
 
 # Speech runs ~0.06 s per character; a sixth of that means the model dropped words.

@@ -46,6 +46,7 @@ class RenderSummary:
     wall_seconds: float
     outputs: list[Path] = field(default_factory=list)
     output_dir: Path | None = None
+    quality: object | None = None  # backend.audio.report.QualityReport of the audio outputs
 
     @property
     def realtime_factor(self) -> float:

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import soundfile as sf
 
-from backend.render.atomic_file import replacing
+from backend.atomic_file import replacing
 
 _BLOCK_FRAMES = 1 << 16
+M4B_BRAND = "M4B "  # the ftyp major brand audiobook players look for
 _STDERR_TAIL_LINES = 15
 _COVER_SUFFIX = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png"}
 
@@ -43,12 +44,14 @@ class ProbeError(AudioFileError):
 
 
 def ffmpeg_exe() -> str:
-    try:
-        import imageio_ffmpeg
+    """The bundled ffmpeg (backend/audio/ffmpeg_tool.py), its absence as an EncodeError here."""
+    from backend.audio.ffmpeg_tool import AudioToolError
+    from backend.audio.ffmpeg_tool import ffmpeg_exe as bundled_ffmpeg
 
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError) as exc:
-        raise EncodeError(f"The ffmpeg binary from imageio-ffmpeg is not available: {exc}") from exc
+    try:
+        return bundled_ffmpeg()
+    except AudioToolError as exc:
+        raise EncodeError(str(exc)) from exc
 
 
 def _tail(text: str, lines: int = _STDERR_TAIL_LINES) -> str:
@@ -62,12 +65,19 @@ def escape_ffmetadata(value: str) -> str:
     return re.sub(r"([=;#\\\n])", r"\\\1", value)
 
 
-def build_ffmetadata(title: str, author: str | None, chapters: list[tuple[int, int, str]]) -> str:
-    """FFMETADATA1 text; chapters are (start_ms, end_ms, title)."""
+def build_ffmetadata(title: str, author: str | None, chapters: list[tuple[int, int, str]], *,
+                     narrator: str | None = None, year: str | None = None, description: str | None = None,
+                     genre: str | None = None) -> str:
+    """FFMETADATA1 text; chapters are (start_ms, end_ms, title). The narrator goes in `composer`
+    (where audiobook players such as Audiobookshelf look for it); media_type 2 marks an audiobook."""
     lines = [";FFMETADATA1", f"title={escape_ffmetadata(title)}", f"album={escape_ffmetadata(title)}",
-             "genre=Audiobook"]
+             f"genre={escape_ffmetadata(genre or 'Audiobook')}", "media_type=2"]
     if author:
         lines += [f"artist={escape_ffmetadata(author)}", f"album_artist={escape_ffmetadata(author)}"]
+    for key, value in (("composer", narrator), ("date", year), ("description", description),
+                       ("comment", description)):
+        if value:
+            lines.append(f"{key}={escape_ffmetadata(value)}")
     for start_ms, end_ms, chapter_title in chapters:
         lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start_ms}", f"END={end_ms}",
                   f"title={escape_ffmetadata(chapter_title)}"]
@@ -182,11 +192,14 @@ def _stream_pcm(chapter_files: list[Path]):
 # -- public API ------------------------------------------------------------------
 def write_m4b(chapter_files: list[Path], titles: list[str], out: Path, *, title: str,
               author: str | None = None, cover: bytes | None = None, cover_mime: str | None = None,
-              bitrate: str = "64k") -> Path:
-    """Encode chapters (WAV/FLAC, same rate and channels) into one M4B with chapter marks.
+              bitrate: str | int = "64k", narrator: str | None = None, year: str | None = None,
+              description: str | None = None, genre: str | None = None) -> Path:
+    """Encode chapters (WAV/FLAC, same rate and channels) into one M4B: AAC, mono, at `bitrate`
+    (kbps as an int, or ffmpeg's "64k"), major brand "M4B ", chapter marks, the book's tags.
 
     The file appears at `out` only when complete (temp name, then os.replace).
     """
+    bitrate = f"{bitrate}k" if isinstance(bitrate, int) else bitrate
     out = Path(out)
     chapter_files = [Path(p) for p in chapter_files]
     if not chapter_files:
@@ -203,29 +216,32 @@ def write_m4b(chapter_files: list[Path], titles: list[str], out: Path, *, title:
         raise EncodeError(f"Cannot write {out}: no room for temporary files ({exc.strerror or exc})", out) from exc
     with work_dir as work:
         metadata = Path(work) / "metadata.txt"
-        _write_temp(metadata, build_ffmetadata(title, author, marks).encode("utf-8"), out)
+        text = build_ffmetadata(title, author, marks, narrator=narrator, year=year, description=description,
+                                genre=genre)
+        _write_temp(metadata, text.encode("utf-8"), out)
         args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "warning", "-nostats", "-y",
                 "-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0",
                 "-f", "ffmetadata", "-i", str(metadata)]
         maps = ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
-        codecs = ["-c:a", "aac", "-b:a", bitrate]
+        codecs = ["-c:a", "aac", "-b:a", bitrate, "-ac", "1"]
         if cover:
             cover_path = Path(work) / f"cover{_cover_suffix(cover, cover_mime, out)}"
             _write_temp(cover_path, cover, out)
             args += ["-i", str(cover_path)]
             maps += ["-map", "2:v"]
             codecs += ["-c:v", "copy", "-disposition:v:0", "attached_pic"]
-        _encode_to(out, args + maps + codecs + ["-f", "mp4"], _stream_pcm(chapter_files))
+        _encode_to(out, args + maps + codecs + ["-f", "mp4", "-brand", M4B_BRAND], _stream_pcm(chapter_files))
     return out
 
 
-def write_mp3(wav_or_flac: Path, out: Path, bitrate: str = "96k", *, title: str | None = None,
+def write_mp3(wav_or_flac: Path, out: Path, bitrate: str = "192k", *, title: str | None = None,
               author: str | None = None) -> Path:
-    """Encode one chapter file to MP3 (libmp3lame); appears at `out` only when complete."""
+    """Encode one chapter file to MP3 (libmp3lame, constant bit rate, 44.1 kHz: what distributors take);
+    appears at `out` only when complete."""
     source, out = Path(wav_or_flac), Path(out)
     _read_infos([source], out)
     args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "warning", "-nostats", "-nostdin", "-y", "-i", str(source),
-            "-map", "0:a", "-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "3"]
+            "-map", "0:a", "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", "44100", "-id3v2_version", "3"]
     if title:
         args += ["-metadata", f"title={title}"]
     if author:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
 
 import numpy as np
 
-from backend.render.atomic_file import remove_stale_temps
+from backend.atomic_file import remove_stale_temps
 from backend.render.chunk_cache import ChunkCache
 from backend.render.events import Progress, RenderStopped
 from backend.render.plan import PlannedChunk, RenderPlan, safe_filename
@@ -49,8 +50,20 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
     for pc in plan.chunks:
         by_chapter.setdefault(pc.chunk.chapter_index, []).append(pc)
 
+    from backend.render.mastering_step import ChapterMastering
+    from backend.render.timing_step import wants_timing
+
+    mastering = ChapterMastering(engine)  # settings.master: acx, podcast, ebu or off
+    # Word timing (backend/render/timeline.py): each chunk's words from its phoneme durations, then
+    # per chapter where each word is heard in the mastered file.
+    timelines, words = [], None
+    if wants_timing(settings.outputs):
+        from backend.render.timeline import chunk_words
+
+        words = chunk_words(engine, plan, cache)
     started = time.perf_counter()
     chapter_files, titles, cues, durations, frames, assembled = [], [], [], [], [], 0
+    breaks: list[list[tuple[float, bool]]] = []  # each chapter's pauses (seconds, paragraph?): where exports may cut
     numbered = [i for i in range(len(plan.chapter_titles)) if i in by_chapter]
     for n, index in enumerate(numbered, 1):
         if engine.cancel.cancelled:
@@ -60,11 +73,20 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
         path = out_dir / f"{n:02d} - {safe_filename(title)}.{settings.chapter_format}"
         result = _assemble(assemble_chapter, [pc.chunk for pc in planned],
                            lambda i, p=planned: _load(engine, cache, p[i]), engine.synth.sample_rate, path, assembly)
+        # Mastering (backend/render/mastering_step.py): in place, before anything is made from the file. Its
+        # head room tone moves every cue and break later; the file's length and rate change.
+        mastered = mastering.chapter(result.path, n)
+        shift = mastered.head_added if mastered else 0.0
         chapter_files.append(result.path)
         titles.append(title)
-        cues.append(result.cues)
-        durations.append(result.duration)
-        frames.append(result.frames)
+        cues.append([dataclasses.replace(c, start=c.start + shift, end=c.end + shift) for c in result.cues])
+        durations.append(mastered.duration if mastered else result.duration)
+        frames.append(mastered.frames if mastered else result.frames)
+        breaks.append([(b.frame / result.sample_rate + shift, b.paragraph) for b in result.breaks])
+        if words is not None:
+            from backend.render.timeline import chapter_timeline
+
+            timelines.append(chapter_timeline(n, title, planned, result, shift, durations[-1], words))
         assembled += len(planned)
         engine.events.progress(Progress(n, len(numbered), time.perf_counter() - started, None, None, "assemble"))
     outputs = list(chapter_files)
@@ -79,13 +101,29 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
 
         engine.events.progress(Progress(0, 1, time.perf_counter() - started, None, None, "encode"))
         engine._log("Encoding the M4B audiobook…")
-        outputs.append(write_m4b(chapter_files, titles, out_dir / f"{stem}.m4b", title=book.title or stem,
-                                 author=book.author, cover=book.cover, cover_mime=book.cover_mime))
+        from backend.render.export_steps import book_details
+
+        details = book_details(engine, book)
+        outputs.append(write_m4b(chapter_files, titles, out_dir / f"{stem}.m4b", title=details.title,
+                                 author=book.author, cover=book.cover, cover_mime=book.cover_mime,
+                                 bitrate=settings.m4b_bitrate, narrator=details.narrator, year=details.year,
+                                 description=details.description, genre=details.genre))
     if "mp3" in extras:
         from backend.render.m4b import write_mp3
 
         for path, title in zip(chapter_files, titles):
             outputs.append(write_mp3(path, path.with_suffix(".mp3"), title=title, author=book.author))
+    # -- exports (backend/render/export_steps.py): the distribution folder, Opus chapter files --
+    if "distribution" in extras:
+        from backend.render.export_steps import write_distribution_step
+
+        engine.events.progress(Progress(0, 1, time.perf_counter() - started, None, None, "encode"))
+        outputs += write_distribution_step(engine, book, cache, chapter_files, titles, breaks, assembly,
+                                           finish=mastering.finish)
+    if "opus" in extras:
+        from backend.render.export_steps import write_opus_step
+
+        outputs += write_opus_step(engine, book, chapter_files, titles)
     offsets = list(np.cumsum([0.0, *durations[:-1]]))
     if "srt" in extras or "vtt" in extras:
         from backend.render.subtitles import write_srt, write_vtt
@@ -94,6 +132,13 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
             outputs.append(write_srt(cues, offsets, out_dir / f"{stem}.srt"))
         if "vtt" in extras:
             outputs.append(write_vtt(cues, offsets, out_dir / f"{stem}.vtt"))
+    if timelines:
+        from backend.render.timing_step import write_timing_outputs
+
+        outputs += write_timing_outputs(engine, book, stem, timelines, offsets)
+    from backend.render.mastering_step import write_quality_report
+
+    outputs.append(write_quality_report(engine, stem, outputs, mastering))  # `<title> audio report.csv`
     return [Path(p) for p in outputs], float(sum(durations))
 
 
@@ -102,13 +147,15 @@ def _load(engine, cache: ChunkCache, pc: PlannedChunk) -> np.ndarray:
     audio = cache.get(pc.key)
     if audio is not None:
         return audio
+    from backend.render.engine import store_timing
     from backend.tts.synth import SynthItem
 
     engine._log(f"Cached chunk {pc.index + 1} was unreadable; rendering it again.", "warning")
-    audio = engine.synth.synthesize_batch([SynthItem(engine.synth.phoneme_ids(pc.spoken), pc.seed,
-                                                     engine.job.settings.length_scale)])[0]
+    item = SynthItem(engine.synth.phoneme_ids(pc.spoken), pc.seed, engine.job.settings.length_scale, durations=[])
+    audio = engine.synth.synthesize_batch([item])[0]
+    cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
+    store_timing(cache, pc.key, item, audio.size, engine.synth.hop_length)
     audio = audio if audio.size else np.zeros(1, np.float32)
-    cache.put(pc.key, audio)
     # Assemble what the cache holds (its samples are quantized), as every other chunk is: the raw
     # floats can round to a different 16-bit sample and break "resumed == uninterrupted".
     stored = cache.get(pc.key)

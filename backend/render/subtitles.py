@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.render.atomic_file import replacing
+from backend.atomic_file import replacing
 
 LINE_WIDTH = 42
 MAX_LINES = 2

@@ -204,6 +204,7 @@ def plain_description(text: str | None) -> str | None:
     if not text:
         return None
     plain = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+    plain = re.sub(r" ([.,;:!?])", r"\1", plain)  # "<b>castle</b>." leaves no space before the period
     return plain or None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -47,6 +47,10 @@ class SynthItem:
     ids: Sequence[int]
     seed: int
     length_scale: float | None = None  # None: the voice's default
+    # Optional sink: when a list is given, the synthesizer fills it with the frames (hops) each
+    # phoneme id lasted in the audio it returned for this item. It travels with the item through
+    # every wrapper (CPU streams, OOM splits, the CPU fallback) and changes nothing in the audio.
+    durations: list[int] | None = field(default=None, compare=False, repr=False)
 
 
 def build_model(voice: Voice) -> Vits:
@@ -139,10 +143,22 @@ class Synthesizer:
             return self.cpu_streams.map(lambda item: self._forward([item])[0], items)
         return self._forward(items)
 
+    def predict_durations(self, items: Sequence[SynthItem]) -> list[np.ndarray]:
+        """Frames per phoneme id for each item, as synthesize_batch would time it, without making
+        audio: the text encoder and duration predictor only (about a tenth of the work). For chunks
+        cached before durations were kept. Each item runs alone, as a CPU stream renders it."""
+        if self.cpu_streams.streams > 1 and items:
+            return self.cpu_streams.map(lambda item: self._forward([item], audio=False)[0], items)
+        return [self._forward([item], audio=False)[0] for item in items]
+
     @torch.inference_mode()  # per thread: each stream enters it itself
-    def _forward(self, items: Sequence[SynthItem]) -> list[np.ndarray]:
-        results: list[np.ndarray] = [np.zeros(0, dtype=np.float32) for _ in items]
+    def _forward(self, items: Sequence[SynthItem], audio: bool = True) -> list[np.ndarray]:
+        """Audio per item (or, with audio=False, frames per phoneme id per item)."""
+        results: list[np.ndarray] = [np.zeros(0, dtype=np.float32 if audio else np.int64) for _ in items]
         order = sorted((i for i, it in enumerate(items) if len(it.ids) > 0), key=lambda i: -len(items[i].ids))
+        for item in items:
+            if item.durations is not None:
+                item.durations[:] = []  # stays empty for an item with nothing to say
         if not order:
             return results
         dev = self.device
@@ -162,6 +178,12 @@ class Synthesizer:
         frames, mean, log_std = self.model.durations(
             ids.to(dev), torch.tensor(lengths, device=dev), dur_noise.to(dev), scales.to(dev)
         )
+        wanted = not audio or any(items[i].durations is not None for i in order)
+        per_id = frames.cpu().numpy() if wanted else None
+        if not audio:
+            for row, i in enumerate(order):
+                results[i] = per_id[row, : lengths[row]].copy()
+            return results
         frame_lengths = frames.sum(1).clamp_min(1)
         n_frames = int(frame_lengths.max())
         prior_noise = torch.zeros(len(order), mean.shape[1], n_frames)
@@ -171,9 +193,11 @@ class Synthesizer:
         s = Vits.expand(log_std, frames, n_frames)
         z_p = m + prior_noise.to(dev) * torch.exp(s)
         tile = CPU_DECODER_TILE_FRAMES if cpu_kernels(dev) else 0
-        audio = self.model.synthesize(z_p, frame_lengths, tile).float().cpu().numpy()
+        out = self.model.synthesize(z_p, frame_lengths, tile).float().cpu().numpy()
         for row, i in enumerate(order):
-            results[i] = audio[row, : frame_lengths[row].item() * self.hop_length].astype(np.float32, copy=True)
+            results[i] = out[row, : frame_lengths[row].item() * self.hop_length].astype(np.float32, copy=True)
+            if items[i].durations is not None:
+                items[i].durations[:] = per_id[row, : lengths[row]].tolist()
         return results
 
 

@@ -87,6 +87,9 @@ def test_render_stop_resume_finish(qtbot, window, tmp_path):
     assert summary.reused == done and summary.rendered == total - done
     qtbot.waitUntil(lambda: window.summary_box is not None and not window.rendering, timeout=10000)
     assert "Audiobook ready" in window.summary_box.windowTitle() and "2 chapters" in window.summary_box.text()
+    # The audio report: its verdict in the text, its table under it (one row per audio file).
+    assert "Audio check against Audiobook (ACX): All 3 files meet" in window.summary_box.text()
+    assert window.quality_table.rowCount() == 3 and window.quality_table.failing_cells() == 0
     assert (tmp_path / "out" / "The Clockmaker's Apprentice.m4b").exists()
     assert window.progress_bar.format() == "Finished" and window.start_button.text() == "Start"
     # the GUI thread kept running its event loop while the engine worked

@@ -141,7 +141,7 @@ def test_disk_full_during_chunk_write_then_resume(tmp_path, reference, synth, mo
     st = settings(tmp_path / "cache")
     job = job_dir(reference["book"], st)
     full = FullDisk(_is_chunk_temp, allow)
-    monkeypatch.setattr("backend.render.atomic_file.os.fsync", full)
+    monkeypatch.setattr("backend.atomic_file.os.fsync", full)
     events = Recorder()
     with pytest.raises(RenderFailed) as failure:
         render(reference["book"], tmp_path / "out", st, synth, events)
@@ -163,7 +163,7 @@ def test_disk_full_while_writing_a_chapter_file_names_the_folder(tmp_path, refer
     st = settings(tmp_path / "cache")
     out = tmp_path / "out"
     full = FullDisk(lambda p: p.parent == out, 1)
-    monkeypatch.setattr("backend.render.atomic_file.os.fsync", full)
+    monkeypatch.setattr("backend.atomic_file.os.fsync", full)
     with pytest.raises(RenderFailed) as failure:
         render(reference["book"], out, st, synth)
     assert full.refused == 1 and not list(out.glob(".*"))

@@ -12,6 +12,7 @@ import pytest
 import soundfile as sf
 
 from backend.render.assembly import AssemblySettings, assemble_chapter, pause_seconds, trim_silence
+from backend.render.joins import measure_assembled
 from backend.text.chunker import Chunk
 
 SR = 22050
@@ -59,12 +60,11 @@ def chapter(tmp_path):
     return result, audio, rate, settings
 
 
-def kept_lengths(settings: AssemblySettings) -> list[int]:
-    edge = round(settings.edge_silence * SR)
+def speech_lengths(settings: AssemblySettings) -> list[int]:
     lengths = []
     for a in AUDIO:
         start, end = trim_silence(a, SR, settings.silence_threshold_db)
-        lengths.append(end - start + 2 * edge if end > start else 0)
+        lengths.append(end - start)
     return lengths
 
 
@@ -72,8 +72,10 @@ def test_trim_silence_keeps_all_speech_and_drops_margins():
     speech = tone(0.5, 0.2)
     audio = padded(speech, 5000, 7000)
     start, end = trim_silence(audio, SR, -50.0)
-    assert start <= 5000 and end >= 5000 + len(speech)
-    assert 5000 - start < round(0.01 * SR) and end - (5000 + len(speech)) < round(0.01 * SR)
+    assert (start, end) == (5000, 5000 + len(speech))  # to the sample: the tone starts at its peak
+    quiet_start = padded(tone(0.5, 0.2, phase=0.0), 5000, 7000)  # rises from 0: the first sample over -50 dBFS
+    start, _ = trim_silence(quiet_start, SR, -50.0)
+    assert abs(quiet_start[start]) >= 10 ** (-50 / 20) > np.max(np.abs(quiet_start[:start]))
     assert trim_silence(padded(np.zeros(0, np.float32), 3000, 3000), SR, -50.0) == (0, 0)
     assert trim_silence(np.zeros(0, np.float32), SR, -50.0) == (0, 0)
     assert trim_silence(speech, SR, -50.0) == (0, len(speech))
@@ -82,7 +84,9 @@ def test_trim_silence_keeps_all_speech_and_drops_margins():
 def test_duration_is_trimmed_chunks_plus_pauses_to_the_sample(chapter):
     result, audio, rate, settings = chapter
     pauses = [round(pause_seconds(c, i == 3, settings) * SR) for i, c in enumerate(make_chunks(FLAGS))]
-    expected = sum(kept_lengths(settings)) + sum(pauses)
+    edge = round(settings.edge_silence * SR)
+    # The file's head keeps the first chunk's edge silence; every other silence is inside a pause.
+    expected = edge + sum(speech_lengths(settings)) + sum(pauses)
     assert rate == SR and result.sample_rate == SR
     assert len(audio) == result.frames == expected
     assert result.duration == pytest.approx(expected / SR)
@@ -93,16 +97,48 @@ def test_pauses_are_silent_and_of_the_right_length(chapter):
     result, audio, _, settings = chapter
     edge = round(settings.edge_silence * SR)
     expected_pauses = [0.3, 0.8, 0.3]  # sentence, paragraph, sentence
+    assert result.pauses == pytest.approx(expected_pauses + [1.5], abs=1 / SR)
     for cue, nxt, pause in zip(result.cues, result.cues[1:], expected_pauses):
         gap_start = round(cue.end * SR)
         gap_end = round(nxt.start * SR)
-        assert gap_end - gap_start == 2 * edge + round(pause * SR)
+        assert gap_end - gap_start == round(pause * SR)  # the pause is the silence between speech
         # Only faded near-silence (< -50 dBFS after gain) lies between speech spans.
         assert np.max(np.abs(audio[gap_start:gap_end])) < 0.01
         assert np.all(audio[gap_start + edge : gap_end - edge] == 0)
     tail = audio[round(result.cues[-1].end * SR) :]
-    assert len(tail) == edge + round(1.5 * SR)
+    assert len(tail) == round(1.5 * SR)
     assert np.all(tail[edge:] == 0)
+    report = measure_assembled(result, settings)
+    assert max(abs(e) for e in report.pause_errors) < 0.001 and not report.clicks
+    assert [b.paragraph for b in result.breaks] == [False, True, False]
+    for brk, cue, nxt in zip(result.breaks, result.cues, result.cues[1:]):
+        assert cue.end < brk.frame / SR < nxt.start and audio[brk.frame] == 0
+
+
+def test_short_pauses_share_the_edge_silence(tmp_path):
+    # A pause shorter than two edges: each side keeps half of it, still exact.
+    settings = AssemblySettings(sentence_pause=0.05, paragraph_pause=0.0, chapter_pause=0.02)
+    result = assemble_chapter(make_chunks(FLAGS), lambda i: AUDIO[i], SR, tmp_path / "short.flac", settings)
+    report = measure_assembled(result, settings)
+    assert result.pauses == pytest.approx([0.05, 0.0, 0.05, 0.02], abs=1 / SR)
+    assert max(abs(e) for e in report.pause_errors) < 0.001
+    assert result.frames == round(settings.edge_silence * SR) + sum(speech_lengths(settings)) + sum(
+        round(p * SR) for p in (0.05, 0.0, 0.05, 0.02))
+
+
+def test_a_chunk_that_starts_mid_sound_is_ramped_not_clicked(tmp_path):
+    # Speech from the very first sample, at its peak: only its first 3 ms are ramped.
+    audio = [tone(0.4, 0.5, phase=math.pi / 2), padded(tone(0.4, 0.5), 3000, 3000)]
+    chunks = make_chunks([(True, False), (True, True)])
+    result = assemble_chapter(chunks, lambda i: audio[i], SR, tmp_path / "mid.flac", AssemblySettings())
+    report = measure_assembled(result, AssemblySettings())
+    assert report.worst_step < 0.05 and not report.clicks
+    out, _ = sf.read(result.path, dtype="float32")
+    start = round(result.cues[0].start * SR)
+    gain = 10 ** (result.gain_db / 20)
+    after = out[start + round(0.003 * SR) : start + round(0.01 * SR)]
+    raw = audio[0][round(0.003 * SR) : round(0.01 * SR)] * gain
+    assert np.max(np.abs(after - raw)) < 2e-4  # past the ramp, untouched
 
 
 def test_speech_rms_hits_target_when_no_limiting(chapter):
@@ -174,8 +210,10 @@ def test_silent_and_empty_chunks_contribute_only_their_pause(tmp_path):
     edge = round(settings.edge_silence * SR)
     speech = [trim_silence(a, SR, -50.0) for a in (audio[0], audio[3])]
     pauses = round(0.3 * SR) + round(0.8 * SR) + round(0.3 * SR) + round(1.5 * SR)
-    assert result.frames == sum(e - s + 2 * edge for s, e in speech) + pauses
+    assert result.frames == edge + sum(e - s for s, e in speech) + pauses
     assert [c.text for c in result.cues] == [chunks[0].text, chunks[3].text]
+    # The silent chunks' pauses join the gap between the two spoken ones.
+    assert result.pauses == pytest.approx([(pauses - round(1.5 * SR)) / SR, 1.5], abs=1 / SR)
 
     all_silent = assemble_chapter(chunks[:2], lambda i: np.zeros(800, np.float32), SR, tmp_path / "z.flac", settings)
     assert all_silent.frames == round(0.3 * SR) + round(1.5 * SR)

@@ -30,7 +30,9 @@ def base(tmp_path_factory):
 
 
 def render(root, book, name, **kw):
-    st = RenderSettings(device="cpu", max_chars=60, cache_dir=str(root / "cache"), outputs=[], **NO_PAUSES, **kw)
+    # Mastering off: these tests compare the voice's audio; mastering's room tone is sized by what it finds.
+    st = RenderSettings(device="cpu", max_chars=60, cache_dir=str(root / "cache"), outputs=[], master="off", **NO_PAUSES,
+                        **kw)
     summary = AudioEngine(RenderJob(book, root / name, st), Recorder()).run()
     audio = [sf.read(p, dtype="float32")[0] for p in sorted((root / name).glob("*.flac"))]
     return summary, audio
@@ -68,7 +70,16 @@ def test_a_changed_setting_renders_every_chunk_again(base, change, ratio):
         assert all(differs)
     if change == {"precision": "bfloat16"}:  # a reduced precision sounds the same, not bit-identical
         for a, b in zip(changed, audio, strict=True):
-            assert a.shape == b.shape and np.corrcoef(a, b)[0, 1] > 0.99
+            # Speech is trimmed to the sample where it crosses the threshold, so a chunk may start or
+            # end a few samples apart: compare lengths and 20 ms loudness envelopes, not samples.
+            assert abs(len(a) - len(b)) <= 0.005 * len(b)
+            n = min(len(a), len(b))
+            assert np.corrcoef(envelope(a[:n]), envelope(b[:n]))[0, 1] > 0.99
+
+
+def envelope(audio: np.ndarray, window: int = 441) -> np.ndarray:
+    n = len(audio) // window
+    return np.sqrt(np.mean(np.square(audio[: n * window].astype(np.float64)).reshape(n, window), axis=1))
 
 
 def test_another_voice_file_renders_every_chunk_again(base, tmp_path):

@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pytest
 
-from backend.render import atomic_file
+from backend import atomic_file
 from backend.render.chunk_cache import (
     CacheWriteError,
     ChunkCache,

@@ -169,7 +169,7 @@ def test_other_outputs_and_wav(tmp_path, book):
     render(book, tmp_path / "out", settings(tmp_path, chapter_format="wav", outputs=["mp3", "vtt"]))
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["01 - Chapter 1 Morning.mp3", "01 - Chapter 1 Morning.wav", "02 - Chapter 2 Evening.mp3",
-                     "02 - Chapter 2 Evening.wav", "ferry.vtt"]
+                     "02 - Chapter 2 Evening.wav", "ferry audio report.csv", "ferry.vtt"]
     assert (tmp_path / "out" / "ferry.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
 
 
