@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     loaded = load_settings()
     window = MainWindow(loaded.settings, loaded.warnings, save_settings)
     window.show()
-    books = [a for a in argv[1:] if Path(a).suffix.lower() in (".epub", ".txt", ".md", ".markdown")]
+    from app.window_reactions import BOOK_SUFFIXES
+
+    books = [a for a in argv[1:] if Path(a).suffix.lower() in BOOK_SUFFIXES]
     if books:
         window.open_book(books[0])
     return app.exec()

@@ -28,15 +28,16 @@ from app.widgets.activity_log import ActivityLog
 from app.widgets.book_panel import BookPanel, format_duration
 from app.widgets.vram_gauge import VramGauge, read_nvml_usage
 from app.widgets.vram_plot import VramPlot
+from app.window_book import BookActions
 from app.window_pronunciations import PronunciationActions
-from app.window_reactions import WindowReactions
+from app.window_reactions import BOOK_SUFFIXES, WindowReactions
 from app.worker import EngineWorker
 
-BOOK_FILTER = "Books (*.epub *.txt *.md *.markdown);;All files (*)"
+BOOK_FILTER = f"Books ({' '.join(sorted('*' + s for s in BOOK_SUFFIXES))});;All files (*)"
 PREVIEW_TEXT = "Hello! This is how this voice will read your book."
 
 
-class MainWindow(PronunciationActions, WindowReactions, QMainWindow):
+class MainWindow(BookActions, PronunciationActions, WindowReactions, QMainWindow):
     _want_voice = Signal(object)
     _want_book = Signal(str, object)
     _want_preview = Signal(str, object)
@@ -72,6 +73,7 @@ class MainWindow(PronunciationActions, WindowReactions, QMainWindow):
         self.book_panel = BookPanel()
         self.book_panel.pronunciations_button.clicked.connect(self.open_pronunciations)
         self.book_panel.words_button.clicked.connect(self.find_words)
+        self._connect_book_panel()  # chapter checkboxes, Select all/none, Details… (app/window_book.py)
         self.open_button = QPushButton("Open book…", clicked=self.choose_book)
         self.open_button.setToolTip("Open a txt, md or epub file (or drop one on the window)")
         self.voice_combo = QComboBox(toolTip="The Piper voice that reads the book")
@@ -105,7 +107,8 @@ class MainWindow(PronunciationActions, WindowReactions, QMainWindow):
         self.start_button.setToolTip("Render the book; finished chunks are cached, so a stop loses nothing")
         self.start_button.setDefault(True)
         self.stop_button = QPushButton("Stop", clicked=self.stop)
-        self.stop_button.setToolTip("Stop after the current batch; Start again later to resume")
+        self.stop_button.setToolTip("Stop after the current batch (at once while the book is read or planned); "
+                                    "Start again later to resume")
         self.progress_bar = QProgressBar(textVisible=True)
         self.progress_bar.setFormat("Idle")
         self.progress_label = QLabel("")
@@ -201,6 +204,7 @@ class MainWindow(PronunciationActions, WindowReactions, QMainWindow):
         self.preview_button.setEnabled(not self.rendering)
         self.book_panel.pronunciations_button.setEnabled(not self.rendering)
         self.book_panel.words_button.setEnabled(has_book and not self.rendering)
+        self._update_book_controls()
         if has_book and 0 < self.book.cached < self.book.total and not self.rendering:
             self.start_button.setText(f"Resume ({self.book.cached:,} of {self.book.total:,} chunks done)")
         else:
@@ -321,6 +325,7 @@ class MainWindow(PronunciationActions, WindowReactions, QMainWindow):
         removed = clear_book_cache(self.book.path, self.settings)
         self.log.append_line("info", "Cache for this book cleared." if removed else "Nothing cached for this book.")
         self.book.cached = 0
+        self.book.cached_keys.clear()
         self._update_buttons()
 
     def start(self) -> None:
@@ -337,13 +342,14 @@ class MainWindow(PronunciationActions, WindowReactions, QMainWindow):
             settings.any_language = True
         out = self.output_edit.text().strip() or str(self.book.path.parent / f"{self.book.path.stem} audiobook")
         self.output_edit.setText(out)
+        if not self._ask_render(str(self.book.path), out, settings):  # the selected chapters (app/window_book.py)
+            return
         self.plot.clear()
         self.export_button.setEnabled(False)
         self.rendering = True
         self._update_buttons()
         self.progress_bar.setFormat("Starting…")
         self.statusBar().showMessage(f"Rendering {self.book.path.name}…")
-        self._want_render.emit(str(self.book.path), out, settings)
 
     def stop(self) -> None:
         self.worker.request_stop()

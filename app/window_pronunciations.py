@@ -53,4 +53,4 @@ class PronunciationActions:
         self.log.append_line("warning", f"Rendering without {error.path}, as asked.")
         self.rendering = True
         self._update_buttons()
-        self._want_render_skipping.emit(book_path, output_dir, settings, (*skipped, error.path))
+        self._ask_render(book_path, output_dir, settings, (*skipped, error.path))

@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.widgets.book_panel import format_duration
 
-BOOK_SUFFIXES = {".epub", ".txt", ".md", ".markdown"}
+# What the loader reads (backend.text.SUPPORTED_EXTENSIONS; a test keeps the two equal without importing it here).
+BOOK_SUFFIXES = {".epub", ".pdf", ".docx", ".html", ".htm", ".xhtml", ".fb2", ".txt", ".md", ".markdown", ".mobi", ".azw", ".azw3",
+                 ".azw4", ".prc", ".pdb", ".rtf", ".odt", ".lit", ".lrf", ".chm", ".htmlz", ".txtz", ".snb", ".tcr", ".pml", ".rb"}
 
 
 class WindowReactions:
@@ -33,7 +35,7 @@ class WindowReactions:
     def _book_ready(self, info) -> None:
         same_book = self.book is not None and self.book.path == info.path
         self.book = info
-        for warning in [] if same_book else info.warnings:  # a refresh (after Stop or a failure) says them once
+        for warning in [] if same_book else [*info.warnings, *info.notes]:  # a refresh (after Stop…) says them once
             self.log.append_line("warning", warning)
         if info.language_warning and not same_book:
             self.log.append_line("warning", info.language_warning)
@@ -98,7 +100,7 @@ class WindowReactions:
         self.progress_bar.setFormat("Finished")
         self.progress_bar.setValue(self.progress_bar.maximum())
         if self.book is not None:
-            self.book.cached = self.book.total
+            self.book.mark_rendered()
         text = (f"{summary.title}: {summary.chapters} chapters, {format_duration(summary.audio_seconds)} of audio "
                 f"in {format_duration(summary.wall_seconds)} ({summary.realtime_factor:.1f}× real time).\n"
                 f"{summary.rendered:,} chunks rendered, {summary.reused:,} reused.\n\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -15,15 +15,36 @@ from PySide6.QtCore import QObject, Signal, Slot
 @dataclass
 class BookInfo:
     path: Path
-    title: str
+    title: str  # as the audiobook will say it: the Book details edits over the book's own
     author: str | None
     cover: bytes | None
     chapters: list[tuple[str, int]]  # (title, characters)
     characters: int
     warnings: list[str]
-    cached: int  # chunks already in the cache
-    total: int  # chunks in the plan
+    cached: int  # chunks already in the cache, of the selected chapters
+    total: int  # chunks in the plan of the selected chapters
     language_warning: str | None = None  # the voice does not speak the book's language: what to do
+    matter: list[str] = field(default_factory=list)  # per chapter: body, front, back, toc, notes
+    selected: list[int] = field(default_factory=list)  # 0-based; saved per book (selection.json)
+    chapter_keys: list[frozenset] = field(default_factory=list)  # per chapter, its chunks' cache keys
+    cached_keys: set = field(default_factory=set)
+    job_dir: Path | None = None  # the book's folder in the cache (selection, details, lexicon, chunks)
+    edits: object | None = None  # backend.render.details.DetailEdits saved for the book
+    own: dict = field(default_factory=dict)  # the book's own title, author, year, genre, description, cover
+    narrator_default: str = ""  # the narrator when none is typed: the setting, else the voice's name
+    notes: list[str] = field(default_factory=list)  # a saved selection or details file that could not be used
+
+    def recount(self) -> None:
+        """cached/total for the selected chapters (after the selection changed)."""
+        from backend.render.selection import selection_progress
+
+        self.cached, self.total = selection_progress(self.chapter_keys, self.cached_keys, self.selected)
+
+    def mark_rendered(self) -> None:
+        """A render of the selected chapters finished: all their chunks are cached."""
+        for index in self.selected:
+            self.cached_keys |= self.chapter_keys[index]
+        self.recount()
 
 
 class _Events:
@@ -71,12 +92,25 @@ class EngineWorker(QObject):
         self._synth = None
         self._synth_key = None
         self._cancel = None
+        self._next_cancel = None  # set by prepare_render() from the GUI thread
+        self._next_chapters = None
 
     # -- called from the GUI thread --------------------------------------------------------
     def request_stop(self) -> None:
-        """Thread-safe: the engine checks the token between batches."""
-        if self._cancel is not None:
-            self._cancel.cancel()
+        """Thread-safe: the engine checks the token between batches and, while it reads, plans or
+        phonemizes, every few paragraphs. A render asked for but not begun yet (the thread is still
+        busy opening a book) is stopped too."""
+        for token in (self._cancel, self._next_cancel):
+            if token is not None:
+                token.cancel()
+
+    def prepare_render(self, chapters=None) -> None:
+        """Called from the GUI thread just before it asks for a render: the token Stop will set,
+        and the chapters to render (0-based; None: the book's saved selection)."""
+        from backend.render.events import CancelToken
+
+        self._next_cancel = CancelToken()
+        self._next_chapters = tuple(chapters) if chapters is not None else None
 
     # -- slots (run in the worker thread) ----------------------------------------------------
     def _synthesizer(self, settings):
@@ -108,22 +142,41 @@ class EngineWorker(QObject):
     @Slot(str, object)
     def inspect_book(self, path: str, settings) -> None:
         try:
-            from backend.render.engine import cached_progress
-            from backend.text import load_book, spoken_paragraphs
-            from backend.text.language import check_language
-            from backend.tts.voice import load_voice
-
-            book = load_book(Path(path), footnotes=settings.footnotes)
-            chapters = [(c.title or f"Chapter {i}", sum(len(p) for p in spoken_paragraphs(c, include_title=False)))
-                        for i, c in enumerate(book.chapters, 1)]
-            voice = self._synth.voice if self._synth is not None else load_voice(settings.voice)
-            # The lexicon is part of the chunks' cache keys: without it "Resume (n of m)" would be wrong.
-            cached, total = cached_progress(Path(path), book, voice, settings, self._book_lexicon(Path(path), settings))
-            mismatch = check_language(book, voice, "press Start and choose to render it anyway")
-            self.book_ready.emit(BookInfo(Path(path), book.title, book.author, book.cover, chapters,
-                                          sum(n for _, n in chapters), list(book.warnings), cached, total, mismatch))
+            self.book_ready.emit(self._inspect(Path(path), settings))
         except Exception as exc:
             self.book_failed.emit(_message(exc))
+
+    def _inspect(self, path: Path, settings) -> BookInfo:
+        from backend.render.credits import narrator_name
+        from backend.render.details import apply_details, read_details
+        from backend.render.inspect import inspect_chapters
+        from backend.render.jobs import book_job_dir
+        from backend.render.selection import resolve_selection
+        from backend.text import load_book
+        from backend.text.language import check_language
+        from backend.tts.voice import load_voice
+
+        book = load_book(path, footnotes=settings.footnotes)
+        job_dir = book_job_dir(path, settings)
+        edits, notes = read_details(job_dir)
+        own = {k: getattr(book, k) for k in ("title", "author", "year", "genre", "description", "cover", "cover_mime")}
+        try:
+            shown = apply_details(book, edits)
+        except ValueError as exc:  # the chosen cover cannot be read any more: show the book's, say why
+            shown, notes = book, f"{exc}; the book's own cover is shown."
+        voice = self._synth.voice if self._synth is not None else load_voice(settings.voice)
+        # The lexicon is part of the chunks' cache keys: without it "Resume (n of m)" would be wrong.
+        chapters, cached_keys = inspect_chapters(book, voice, settings, self._book_lexicon(path, settings), job_dir)
+        selection = resolve_selection(book, job_dir)
+        mismatch = check_language(book, voice, "press Start and choose to render it anyway")
+        info = BookInfo(path, shown.title, shown.author, shown.cover, [(c.title, c.characters) for c in chapters],
+                        sum(c.characters for c in chapters), list(book.warnings), 0, 0, mismatch,
+                        matter=[c.matter for c in chapters], selected=list(selection.chapters),
+                        chapter_keys=[c.keys for c in chapters], cached_keys=set(cached_keys), job_dir=job_dir,
+                        edits=edits, own=own, narrator_default=narrator_name(settings.narrator, voice.name),
+                        notes=[n for n in (notes, selection.warning) if n])
+        info.recount()
+        return info
 
     def _book_lexicon(self, path: Path, settings):
         from backend.lexicon_store import LexiconFileError, load_lexicons
@@ -172,14 +225,18 @@ class EngineWorker(QObject):
         from backend.render.engine import AudioEngine, RenderJob
         from backend.render.events import CancelToken, RenderFailed, RenderStopped
 
-        self._cancel = CancelToken()
+        self._cancel, self._next_cancel = self._next_cancel or CancelToken(), None
+        chapters, self._next_chapters = self._next_chapters, None
         self.busy_changed.emit(True)
         damaged = None
         try:
+            if self._cancel.cancelled:  # Stop was pressed while the thread was still opening the book
+                raise RenderStopped()
             synth = self._synthesizer(settings)
             lexicon = load_lexicons(Path(book_path), settings, skip=skip) if skip else None  # None: the engine loads all
-            engine = AudioEngine(RenderJob(Path(book_path), Path(output_dir), settings, lexicon=lexicon), _Events(self),
-                                 self._cancel, synthesizer=synth)
+            job = RenderJob(Path(book_path), Path(output_dir), settings, lexicon=lexicon, chapters=chapters,
+                            chapters_from="window")
+            engine = AudioEngine(job, _Events(self), self._cancel, synthesizer=synth)
             summary = engine.run()
             self.finished.emit(summary)
         except RenderStopped:

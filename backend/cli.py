@@ -3,6 +3,7 @@
     audiobook render BOOK [-o DIR] [--voice PATH] [--batch-size N] [--device cpu|cuda] [--format flac|wav]
     audiobook say "Hello there." -o hello.wav
     audiobook say --file resources/demo_book.md -o demo.wav
+    audiobook chapters BOOK [--select 1-3,7|all|default]
     audiobook voices [--add PATH.onnx ...]
     audiobook check FILE... [--preset acx|podcast|ebu|off]
 
@@ -126,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     from backend.cli_words import add_word_parsers
 
     add_word_parsers(sub)
+    from backend.cli_chapters import add_chapters_parser
+
+    add_chapters_parser(sub)
     from backend.cli_check import add_check_parser
 
     add_check_parser(sub)

@@ -99,6 +99,33 @@ def _flag_overrides(args) -> dict:
 
 
 def run_render(args) -> int:
+    """Ctrl-C and SIGTERM are caught before anything is read: the first stops within a second while
+    the book is read, checked or planned (after the batch in flight while rendering), the second at once."""
+    cancel = CancelToken()
+    events = ConsoleEvents()
+
+    def stop(signum, frame):  # first Ctrl-C: finish the batch and stop; second: stop now
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        events.log("warning", "Stopping after the current batch, or at once if none is running… "
+                              "(press Ctrl-C again to stop at once)")
+
+    old_int = signal.signal(signal.SIGINT, stop)
+    old_term = signal.signal(signal.SIGTERM, stop)
+    try:
+        return _run_render(args, cancel, events)
+    finally:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+
+
+def _stopped_early() -> int:
+    print("Stopped before rendering began; nothing was changed.", file=sys.stderr)
+    return 130
+
+
+def _run_render(args, cancel: CancelToken, events: ConsoleEvents) -> int:
     from backend.render.engine import AudioEngine, RenderJob
     from backend.render.events import RenderFailed, RenderStopped
     from backend.settings_store import apply_overrides, load_settings
@@ -117,10 +144,23 @@ def run_render(args) -> int:
     except ValueError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
+    from backend.cli_chapters import run_choices
+
+    if cancel.cancelled:
+        return _stopped_early()
+    try:
+        chapters, details = run_choices(args, book, settings)  # --chapters, --title/--author/--narrator/--cover
+    except ValueError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    if cancel.cancelled:
+        return _stopped_early()
     problem = language_problem(book, settings.voice, settings.footnotes) if not settings.any_language else None
     if problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 1
+    if cancel.cancelled:
+        return _stopped_early()
     from backend.lexicon_store import load_lexicons
 
     try:
@@ -129,19 +169,9 @@ def run_render(args) -> int:
         print(f"Error: {exc} Fix or remove it, then run the command again.", file=sys.stderr)
         return 1
     output_dir = Path(args.output) if args.output else Path.cwd() / f"{book.stem}_audiobook"
-    cancel = CancelToken()
-    events = ConsoleEvents()
-
-    def stop(signum, frame):  # first Ctrl-C: finish the batch and stop; second: stop now
-        if cancel.cancelled:
-            raise KeyboardInterrupt
-        cancel.cancel()
-        events.log("warning", "Stopping after the current batch… (press Ctrl-C again to stop at once)")
-
-    old_int = signal.signal(signal.SIGINT, stop)
-    old_term = signal.signal(signal.SIGTERM, stop)
+    job = RenderJob(book, output_dir, settings, lexicon, chapters=chapters, details=details)
     try:
-        summary = AudioEngine(RenderJob(book, output_dir, settings, lexicon), events, cancel).run()
+        summary = AudioEngine(job, events, cancel).run()
     except RenderStopped:
         print(f"Stopped. To resume, run the same command again:\n  audiobook render {' '.join(sys.argv[2:])}",
               file=sys.stderr)
@@ -149,9 +179,6 @@ def run_render(args) -> int:
     except RenderFailed as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
-    finally:
-        signal.signal(signal.SIGINT, old_int)
-        signal.signal(signal.SIGTERM, old_term)
     if summary.quality is not None:  # the audio report's table (also in '<title> audio report.csv')
         print(summary.quality.table())
     return 0
@@ -197,8 +224,17 @@ def add_render_parser(sub) -> None:
                         "phones, words: word-level subtitles, readalong: an EPUB 3 whose text is highlighted as it is read "
                         "(each word with words)")
     r.add_argument("--m4b-bitrate", default=None, metavar="KBPS", help="AAC bit rate of the M4B, 16 to 320 (default 64)")
+    r.add_argument("--chapters", default=None, metavar="SPEC",
+                   help="render these chapters this time, e.g. 1-3,7 or all (default: the selection saved for the book, "
+                        "else all but front and back matter; see 'audiobook chapters BOOK')")
+    r.add_argument("--title", default=None, help="the audiobook's title for this run (default: as saved in Book details, "
+                                                 "else the book's)")
+    r.add_argument("--author", default=None, help="the author for this run (default: as saved, else the book's)")
     r.add_argument("--narrator", default=None,
-                   help="the narrator in tags and opening credits (default: the voice's name, also for '')")
+                   help="the narrator in tags and opening credits (default: as saved in Book details, else the voice's "
+                        "name, also for '')")
+    r.add_argument("--cover", default=None, metavar="FILE",
+                   help="a JPEG or PNG cover for this run (distributors want at least 2400 x 2400 pixels)")
     r.add_argument("--master", default=None, metavar="PRESET",
                    help="mastering of the chapter files: acx (RMS -20 dB, true peak -3 dBTP; the default), "
                         "podcast (-16 LUFS), ebu (-23 LUFS) or off")

@@ -1,5 +1,5 @@
 """Screenshots of the real window for the README: idle, rendering, finished, the Advanced
-Settings, Find words to check and Pronunciations dialogs. Renders the demo book for real with the
+Settings, Find words to check, Pronunciations and Book details dialogs. Renders the demo book for real with the
 bundled voice.
 
     xvfb-run -a -s "-screen 0 1280x900x24" .venv/bin/python docs/make_screenshots.py
@@ -98,6 +98,14 @@ def main() -> int:
     window.pronunciations_dialog.table.selectRow(0)
     shot(window.pronunciations_dialog, "pronunciations.png")
     window.pronunciations_dialog.accept()
+
+    window.open_details()  # Book details, with a picked cover smaller than distributors want
+    from tests.render.test_details import make_picture
+
+    window.details_dialog.choose_picture(make_picture(work / "cover.jpg", 1600, 1600))
+    window.details_dialog.narrator_edit.setText("Joe")
+    shot(window.details_dialog, "book-details.png")
+    window.details_dialog.reject()
     window.close()
     return 0
 

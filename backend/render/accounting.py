@@ -27,7 +27,12 @@ def check_accounting(book: Book, plan: RenderPlan, chapter_files: list[Path], ch
     for pc in plan.chunks:
         planned_by_chapter.setdefault(pc.chunk.chapter_index, []).append(pc.chunk.text)
     characters = 0
-    for index, chapter in enumerate(book.chapters):
+    selected = plan.selected(len(book.chapters))  # the chapters chosen for this audiobook; the others are not in it
+    stray = sorted(set(planned_by_chapter) - set(selected))
+    if stray:
+        raise AccountingError(f"Chapter {stray[0] + 1} was planned but not selected.")
+    for index in selected:
+        chapter = book.chapters[index]
         expected = _SPACE.sub("", normalized_chapter_text(chapter, date_order=plan.date_order))
         planned = _SPACE.sub("", "".join(planned_by_chapter.get(index, [])))
         if expected != planned:
@@ -42,5 +47,6 @@ def check_accounting(book: Book, plan: RenderPlan, chapter_files: list[Path], ch
         on_disk = sf.info(str(path)).frames
         if on_disk != frames:
             raise AccountingError(f"'{path.name}' holds {on_disk:,} samples, {frames:,} were written.")
-    return (f"Check: all {characters:,} characters of {len(book.chapters)} chapters are in "
+    of = f" selected chapters (of {len(book.chapters)})" if len(selected) < len(book.chapters) else " chapters"
+    return (f"Check: all {characters:,} characters of {len(selected)}{of} are in "
             f"{len(plan.chunks):,} chunks and {len(chapter_files)} chapter files.")

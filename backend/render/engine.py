@@ -27,6 +27,7 @@ from backend.render.events import (
 from backend.render.jobs import book_job_dir
 from backend.render.plan import PlannedChunk, RenderPlan, make_plan, safe_filename, synthesis_params
 from backend.settings import RenderSettings
+from backend.text.chunker import unspeakable_paragraphs
 from backend.text.lexicon import Lexicon
 
 
@@ -38,6 +39,11 @@ class RenderJob:
     # The pronunciations to use; None: the global, added (`lexicon_files`) and book lexicons.
     lexicon: Lexicon | None = None
     lexicon_files: tuple[Path, ...] = ()
+    # The chapters to render (0-based); None: the book's saved selection, else all but front and back matter.
+    chapters: tuple[int, ...] | None = None
+    chapters_from: str = "given"  # who chose them, for the log: "given" (a flag), "window" (the chapter list)
+    # Book details for this run (title, author, narrator, cover file…) over those saved for the book.
+    details: object | None = None  # backend.render.details.DetailEdits
 
 
 class AudioEngine:
@@ -54,6 +60,8 @@ class AudioEngine:
         self.session = None
         self._stage = "the start"  # what the engine is doing, for the message should the GPU fail
         self.quality_report = None  # set by the report step (backend/render/mastering_step.py)
+        self.narrator: str | None = None  # the book's edited narrator, when there is one (else the setting)
+        self._job_dir: Path | None = None
         if session_factory is None:
             from backend.gpu.session import open_session as session_factory
         self._session_factory = session_factory
@@ -63,7 +71,15 @@ class AudioEngine:
         self.events.log(level, message)
 
     def job_dir(self) -> Path:
-        return book_job_dir(self.job.book_path, self.job.settings)
+        if self._job_dir is None:  # hashing a big book's bytes once is enough
+            self._job_dir = book_job_dir(self.job.book_path, self.job.settings)
+        return self._job_dir
+
+    def check_stop(self) -> None:
+        """Raise RenderStopped once Stop (or Ctrl-C) was asked for: called between batches and often
+        while a book is read, planned or phonemized, so a stop takes effect within a second."""
+        if self.cancel.cancelled:
+            raise RenderStopped()
 
     # -- the whole render ------------------------------------------------------------------
     def run(self) -> RenderSummary:
@@ -105,11 +121,12 @@ class AudioEngine:
         from backend.tts.synth import Synthesizer
 
         settings, started = self.job.settings, time.perf_counter()
+        self.check_stop()
         book = load_book(self.job.book_path, footnotes=settings.footnotes)
+        self.check_stop()
         for warning in book.warnings:
             self._log(warning, "warning")
-        self._log(f"Book: {book.title or self.job.book_path.name}"
-                  f"{' by ' + book.author if book.author else ''}, {len(book.chapters)} chapters")
+        book, selection = self._prepare_book(book)
         self._stage = "voice loading"
         if self.synth is None:
             self.synth = Synthesizer.load(settings.voice, device=settings.resolved_device(), dtype=settings.precision,
@@ -119,24 +136,31 @@ class AudioEngine:
             self.synth.set_cpu_streams(settings.cpu_streams)
         device = str(self.synth.device)
         self._log(f"Voice {self.synth.voice.name} loaded on {device} in {self.synth.load_seconds:.2f}s")
+        self.check_stop()
         self._check_language(book)
         lexicon = self.job.lexicon
         if lexicon is None:
             from backend.lexicon_store import load_lexicons
 
             lexicon = load_lexicons(self.job.book_path, settings, self.job.lexicon_files)
-        plan = make_plan(book, self.synth.voice, settings, lexicon)
+        plan = make_plan(book, self.synth.voice, settings, lexicon, chapters=selection, check=self.check_stop)
         if not plan.chunks:
-            raise ValueError(f"'{self.job.book_path.name}' has no speakable text.")
+            which = "the selected chapters of " if len(selection) < len(book.chapters) else ""
+            raise ValueError(f"{which}'{self.job.book_path.name}' ha{'ve' if which else 's'} no speakable text.")
         if plan.skipped:
             self._log(f"Skipped {len(plan.skipped)} passage{'s' if len(plan.skipped) != 1 else ''} in a script the "
                       f"voice {self.synth.voice.name} cannot speak: {', '.join(plan.skipped)}", "warning")
+        silent = unspeakable_paragraphs(book, selection)
+        if silent:
+            self._log(f"Left out {len(silent)} paragraph{'s' if len(silent) != 1 else ''} of punctuation only "
+                      f"(such as '{silent[0][:20]}'): nothing to say.")
         self._stage = "GPU set-up"
         self.session = self._session_factory(self.synth, settings, self.events.log)
         self._log(f"Batch size {self.session.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
         cache = ChunkCache(self.job_dir() / "chunks", self.synth.sample_rate)
         self._write_manifest(book, plan, len(lexicon))
         todo, reused = self._check_cache(cache, plan)
+        self.check_stop()
         if todo:
             self._stage = "warm-up"
             self.session.start([pc.spoken for pc in todo])
@@ -149,7 +173,7 @@ class AudioEngine:
         outputs, audio_seconds = write_outputs(self, book, plan, cache)
         outputs += self.session.finish(self.job.output_dir, safe_filename(book.title or self.job.book_path.stem))
         summary = RenderSummary(
-            title=book.title or self.job.book_path.stem, chapters=len(book.chapters), chunks=len(plan.chunks),
+            title=book.title or self.job.book_path.stem, chapters=len(selection), chunks=len(plan.chunks),
             rendered=len(todo), reused=reused, characters=plan.characters, audio_seconds=audio_seconds,
             wall_seconds=time.perf_counter() - started, outputs=outputs, output_dir=self.job.output_dir,
             quality=self.quality_report,
@@ -162,6 +186,29 @@ class AudioEngine:
         for path in outputs:
             self._log(f"Wrote {path}")
         return summary
+
+    def _prepare_book(self, book):
+        """The book with the user's details (saved for it, then this run's) and the chapters to render."""
+        from backend.render.details import apply_details, read_details
+        from backend.render.selection import describe, resolve_selection
+
+        edits, warning = read_details(self.job_dir())
+        if warning:
+            self._log(warning, "warning")
+        if self.job.details is not None:
+            edits = edits.merged(self.job.details)
+        book = apply_details(book, edits)  # a cover file that cannot be used stops here, with its name
+        self.narrator = edits.narrator
+        self._log(f"Book: {book.title or self.job.book_path.name}"
+                  f"{' by ' + book.author if book.author else ''}, {len(book.chapters)} chapters")
+        selection = resolve_selection(book, self.job_dir(), self.job.chapters, self.job.chapters_from)
+        if selection.warning:
+            self._log(selection.warning, "warning")
+        if not selection.chapters:
+            raise ValueError(f"No chapters of '{self.job.book_path.name}' are selected: select at least one "
+                             "(the window's chapter list, or --chapters).")
+        self._log(describe(selection, len(book.chapters)))
+        return book, selection.chapters
 
     def _check_language(self, book) -> None:
         """A book in a language the voice does not speak would be spelled out letter by letter:
@@ -198,7 +245,9 @@ class AudioEngine:
     def _check_cache(self, cache: ChunkCache, plan: RenderPlan) -> tuple[list[PlannedChunk], int]:
         """Which unique chunks still need rendering; cached ones are verified, bad ones redone."""
         todo, reused, bad = [], 0, 0
-        for key, pc in plan.unique_keys.items():
+        for n, (key, pc) in enumerate(plan.unique_keys.items()):
+            if n % 32 == 0:
+                self.check_stop()  # verifying decodes every chunk: a big book takes a while
             existed = cache.has(key)
             if existed and cache.verify(key):
                 reused += 1
@@ -234,7 +283,11 @@ class AudioEngine:
             pos += len(batch)
             t0 = time.perf_counter()
             # Each item carries a sink for its phoneme durations (word timings; they change no audio).
-            items = [SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale, durations=[]) for pc in batch]
+            items = []
+            for pc in batch:
+                self.check_stop()  # phonemizing a big batch takes a moment; nothing of it is cached yet
+                items.append(SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale, durations=[]))
+            self.check_stop()
             audios = session.run(items)
             for pc, item, audio in zip(batch, items, audios, strict=True):
                 # A chunk with nothing to say is stored as one silent sample: it is done, not missing.
@@ -275,16 +328,3 @@ _MIN_SECONDS_PER_CHAR = 0.01
 def _hms(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def cached_progress(book_path: Path, book, voice, settings: RenderSettings,
-                    lexicon: Lexicon | None = None) -> tuple[int, int]:
-    """(chunks already cached, chunks in the plan) for a book, checking existence only: cheap
-    enough to show "Resume (412 of 1,380 chunks done)" when a book is opened."""
-    plan = make_plan(book, voice, settings, lexicon)
-    keys = plan.unique_keys
-    folder = book_job_dir(book_path, settings) / "chunks"
-    if not folder.is_dir():
-        return 0, len(keys)
-    cache = ChunkCache(folder, voice.sample_rate)
-    return sum(1 for key in keys if cache.has(key)), len(keys)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import time
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
     for pc in plan.chunks:
         by_chapter.setdefault(pc.chunk.chapter_index, []).append(pc)
 
+    from backend.render.export_steps import tag_chapter_file
     from backend.render.mastering_step import ChapterMastering
     from backend.render.timing_step import wants_timing
 
@@ -77,6 +79,8 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
         # head room tone moves every cue and break later; the file's length and rate change.
         mastered = mastering.chapter(result.path, n)
         shift = mastered.head_added if mastered else 0.0
+        # Tags last (mastering writes a new file): title, author, album, track n/N, the cover. Metadata only.
+        tag_chapter_file(engine, book, result.path, title, n, len(numbered))
         chapter_files.append(result.path)
         titles.append(title)
         cues.append([dataclasses.replace(c, start=c.start + shift, end=c.end + shift) for c in result.cues])
@@ -90,6 +94,7 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
         assembled += len(planned)
         engine.events.progress(Progress(n, len(numbered), time.perf_counter() - started, None, None, "assemble"))
     outputs = list(chapter_files)
+    _warn_about_other_chapter_files(engine, out_dir, chapter_files)
     from backend.render.accounting import check_accounting
 
     engine._log(check_accounting(book, plan, chapter_files, frames, assembled))
@@ -108,11 +113,10 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
                                  author=book.author, cover=book.cover, cover_mime=book.cover_mime,
                                  bitrate=settings.m4b_bitrate, narrator=details.narrator, year=details.year,
                                  description=details.description, genre=details.genre))
-    if "mp3" in extras:
-        from backend.render.m4b import write_mp3
+    if "mp3" in extras:  # tagged like the chapter files (ID3v2.3, with the cover)
+        from backend.render.export_steps import write_mp3_step
 
-        for path, title in zip(chapter_files, titles):
-            outputs.append(write_mp3(path, path.with_suffix(".mp3"), title=title, author=book.author))
+        outputs += write_mp3_step(engine, book, chapter_files, titles)
     # -- exports (backend/render/export_steps.py): the distribution folder, Opus chapter files --
     if "distribution" in extras:
         from backend.render.export_steps import write_distribution_step
@@ -140,6 +144,20 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
 
     outputs.append(write_quality_report(engine, stem, outputs, mastering))  # `<title> audio report.csv`
     return [Path(p) for p in outputs], float(sum(durations))
+
+
+_CHAPTER_FILE = re.compile(r"^\d{2,} - .+\.(flac|wav|mp3|opus)$")
+
+
+def _warn_about_other_chapter_files(engine, out_dir: Path, chapter_files: list[Path]) -> None:
+    """Chapter files an earlier render left (another chapter selection): named, never deleted."""
+    ours = {Path(p).stem for p in chapter_files}
+    others = sorted(p.name for p in out_dir.iterdir() if p.is_file() and _CHAPTER_FILE.match(p.name)
+                    and p.stem not in ours)
+    if others:
+        shown = ", ".join(f"'{n}'" for n in others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        engine._log(f"{shown} in the output folder {'is' if len(others) == 1 else 'are'} from an earlier render and "
+                    "not part of this audiobook: delete them or choose another folder.", "warning")
 
 
 def _load(engine, cache: ChunkCache, pc: PlannedChunk) -> np.ndarray:

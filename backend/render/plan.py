@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from backend.render.chunk_cache import chunk_key
@@ -32,8 +33,12 @@ class PlannedChunk:
 @dataclass(frozen=True)
 class RenderPlan:
     chunks: list[PlannedChunk]
-    chapter_titles: list[str]
+    chapter_titles: list[str]  # of every chapter of the book, selected or not
     date_order: str = MDY  # how the plan read numeric dates (the accounting check reads them alike)
+    chapters: tuple[int, ...] | None = None  # the selected chapters (0-based); None: all
+
+    def selected(self, count: int) -> tuple[int, ...]:
+        return tuple(range(count)) if self.chapters is None else self.chapters
 
     @property
     def unique_keys(self) -> dict[str, PlannedChunk]:
@@ -68,20 +73,27 @@ def synthesis_params(voice: Voice, settings: RenderSettings) -> dict:
     return params
 
 
-def make_plan(book: Book, voice: Voice, settings: RenderSettings, lexicon: Lexicon | None = None) -> RenderPlan:
+def make_plan(book: Book, voice: Voice, settings: RenderSettings, lexicon: Lexicon | None = None, *,
+              chapters: Sequence[int] | None = None, check: Callable[[], None] | None = None) -> RenderPlan:
     """The cache key covers the spoken text, marks included: a chunk no pronunciation touches keeps
-    the key of its plain text, so editing an entry re-renders only the chunks that use it."""
+    the key of its plain text, so editing an entry re-renders only the chunks that use it.
+    `chapters`: plan only these (0-based; None: all); a chunk's key does not depend on which
+    chapters are selected. `check()` is called every few paragraphs and chunks (a big book takes
+    seconds): it raises to stop."""
     params = synthesis_params(voice, settings)
     language = skipping_language(book, voice, settings.any_language)
     date_order = book_date_order(book, voice, settings)
     planned = []
-    for i, chunk in enumerate(plan_book_chunks(book, settings.max_chars, date_order=date_order)):
+    chunks = plan_book_chunks(book, settings.max_chars, date_order=date_order, chapters=chapters, check=check)
+    for i, chunk in enumerate(chunks):
+        if check is not None and i % 16 == 0:
+            check()
         seed = chunk_seed(chunk.text, settings.seed)
         spoken = spoken_text(chunk.text, lexicon, language=language)
         key = chunk_key(spoken.text, voice.file_hash, params, seed)
         planned.append(PlannedChunk(i, chunk, key, seed, spoken.text, spoken.entries, spoken.skipped))
     titles = [c.title or f"Chapter {n}" for n, c in enumerate(book.chapters, 1)]
-    return RenderPlan(planned, titles, date_order)
+    return RenderPlan(planned, titles, date_order, None if chapters is None else tuple(sorted(set(chapters))))
 
 
 def book_date_order(book: Book, voice: Voice, settings: RenderSettings) -> str:

@@ -11,6 +11,14 @@ from pathlib import Path
 class Chapter:
     title: str
     paragraphs: list[str] = field(default_factory=list)
+    # Where the chapter sits in the book (see MATTERS): "body" for the story itself and "notes"
+    # for a notes section the table of contents lists are read by default; "front" (cover, title
+    # page, copyright, dedication), "back" (index, "Also by", colophon, about the author) and
+    # "toc" (a table of contents page) are listed but left unselected.
+    matter: str = "body"
+
+
+MATTERS = ("body", "front", "back", "toc", "notes")
 
 
 @dataclass

@@ -6,25 +6,34 @@ before the first heading and tables of contents made of heading-like lines."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .book import Chapter
+from .book_matter import BODY, TOC, matter_from_title
+from .chapter_tidy import merge_empty_chapters
 
 # This many headings in a row with no text between them are a table of
 # contents, not real chapters.
 _TOC_RUN_LENGTH = 3
+_CONTENTS_LABEL = re.compile(r"\W*(?:table of )?contents\W*", re.I)
 
 
 @dataclass
 class Section:
     title: str | None  # None for the text before the first heading
     paragraphs: list[str] = field(default_factory=list)
+    matter: str = BODY
+
+
+def is_contents_label(paragraph: str) -> bool:
+    """"CONTENTS", "Table of Contents." and the like, on a line of its own."""
+    return _CONTENTS_LABEL.fullmatch(paragraph) is not None
 
 
 def _demote_toc_runs(sections: list[Section]) -> list[Section]:
-    """Runs of empty headings become plain text of the section before them,
-    so a table of contents is read out once instead of becoming a string of
-    empty chapters."""
+    """Runs of empty headings are a table of contents, not a string of empty chapters: they
+    become one chapter of their own ("Contents", matter "toc", unselected by default)."""
     result: list[Section] = []
     i = 0
     while i < len(sections):
@@ -32,9 +41,9 @@ def _demote_toc_runs(sections: list[Section]) -> list[Section]:
         while j < len(sections) and sections[j].title is not None and not sections[j].paragraphs:
             j += 1
         if j - i >= _TOC_RUN_LENGTH:
-            if not result:
-                result.append(Section(None))
-            result[-1].paragraphs.extend(s.title for s in sections[i:j])
+            previous = result[-1].paragraphs if result else []
+            title = previous.pop() if previous and is_contents_label(previous[-1]) else "Contents"
+            result.append(Section(title, [str(s.title) for s in sections[i:j]], TOC))
             i = j
         else:
             result.append(sections[i])
@@ -43,11 +52,12 @@ def _demote_toc_runs(sections: list[Section]) -> list[Section]:
 
 
 def assemble_chapters(
-    sections: list[Section], default_title: str, *, detect_toc: bool = False
+    sections: list[Section], default_title: str, *, detect_toc: bool = False, warnings: list[str] | None = None
 ) -> list[Chapter]:
     """Build chapters. Text before the first heading becomes a leading chapter
     named `default_title`. A heading with no text under it (a "Part One"
-    divider) stays a title-only chapter so its title is still announced."""
+    divider) joins the next chapter's title ("Part One: Chapter 1"), so it is
+    still announced. Contents, copyright, index... pages get their matter."""
     if detect_toc:
         sections = _demote_toc_runs(sections)
     chapters: list[Chapter] = []
@@ -56,5 +66,6 @@ def assemble_chapters(
             if section.paragraphs:
                 chapters.append(Chapter(default_title, list(section.paragraphs)))
             continue
-        chapters.append(Chapter(section.title, list(section.paragraphs)))
-    return chapters
+        matter = section.matter if section.matter != BODY else matter_from_title(section.title) or BODY
+        chapters.append(Chapter(section.title, list(section.paragraphs), matter))
+    return merge_empty_chapters(chapters, warnings)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .abbreviations import BEFORE_NUMBER_ABBREVIATIONS, NON_TERMINAL_ABBREVIATIONS
 from .book import Book, Chapter
 from .dates import MDY
-from .normalize import normalize_text, normalize_title
+from .normalize import is_unspeakable, normalize_text, normalize_title
 
 DEFAULT_MAX_CHARS = 400
 
@@ -114,14 +114,20 @@ def chunk_chapter(
                 pieces.extend((p, sentence_index) for p in _pieces_of_long_sentence(sentence, max_chars))
         if not pieces:
             continue
+        packed: list[tuple[str, int]] = []
         current, current_sentence = pieces[0]
         for piece, sentence_index in pieces[1:]:
             if len(current) + 1 + len(piece) <= max_chars:
                 current = f"{current} {piece}"
             else:
-                planned.append((current, paragraph_index, current_sentence, False))
+                packed.append((current, current_sentence))
                 current, current_sentence = piece, sentence_index
-        planned.append((current, paragraph_index, current_sentence, True))
+        packed.append((current, current_sentence))
+        # A chunk of punctuation only ("……" cut off by max_chars) has nothing to say: left out.
+        packed = [(text, s_index) for text, s_index in packed if not is_unspeakable(text)]
+        planned.extend(
+            (text, paragraph_index, s_index, i == len(packed) - 1) for i, (text, s_index) in enumerate(packed)
+        )
 
     last = len(planned) - 1
     return [
@@ -130,11 +136,23 @@ def chunk_chapter(
     ]
 
 
-def spoken_paragraphs(chapter: Chapter, include_title: bool = True, date_order: str = MDY) -> list[str]:
+def unspeakable_paragraphs(book: Book, chapters=None) -> list[str]:
+    """The paragraphs (of the `chapters` given by index, or all) with nothing to say: punctuation
+    only, such as "* * *" or "……". They get no chunk; the engine says how many were left out."""
+    wanted = None if chapters is None else set(chapters)
+    return [p for index, chapter in enumerate(book.chapters) if wanted is None or index in wanted
+            for p in chapter.paragraphs if p.strip() and is_unspeakable(p)]
+
+
+def spoken_paragraphs(chapter: Chapter, include_title: bool = True, date_order: str = MDY, check=None) -> list[str]:
     """The chapter's normalized paragraphs; the title first when included.
-    `date_order` (dates.MDY or DMY) reads numeric dates such as 10/06/2005."""
+    `date_order` (dates.MDY or DMY) reads numeric dates such as 10/06/2005. `check()`, when
+    given, is called before each paragraph and may raise to stop."""
     paragraphs = [normalize_title(chapter.title, date_order)] if include_title else []
-    paragraphs.extend(normalize_text(p, date_order) for p in chapter.paragraphs)
+    for p in chapter.paragraphs:
+        if check is not None:
+            check()
+        paragraphs.append(normalize_text(p, date_order))
     return paragraphs
 
 
@@ -145,11 +163,15 @@ def normalized_chapter_text(chapter: Chapter, include_title: bool = True, date_o
 
 
 def plan_book_chunks(book: Book, max_chars: int = DEFAULT_MAX_CHARS, *, include_titles: bool = True,
-                     date_order: str = MDY) -> list[Chunk]:
-    """Normalize and chunk every chapter of the book, in order. With
-    include_titles, each chapter's title is its paragraph 0, so it is spoken
-    and followed by a paragraph pause."""
+                     date_order: str = MDY, chapters=None, check=None) -> list[Chunk]:
+    """Normalize and chunk every chapter of the book (or the `chapters` given, by index), in order.
+    With include_titles, each chapter's title is its paragraph 0, so it is spoken and followed by
+    a paragraph pause. `check()` is called before each paragraph (a big book takes seconds): it may
+    raise to stop."""
     chunks: list[Chunk] = []
+    wanted = None if chapters is None else set(chapters)
     for index, chapter in enumerate(book.chapters):
-        chunks.extend(chunk_chapter(spoken_paragraphs(chapter, include_titles, date_order), max_chars, index))
+        if wanted is not None and index not in wanted:
+            continue
+        chunks.extend(chunk_chapter(spoken_paragraphs(chapter, include_titles, date_order, check), max_chars, index))
     return chunks

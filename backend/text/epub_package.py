@@ -8,12 +8,13 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .book import BookError
-from .epub_toc import local_name, resolve_href
+from .epub_toc import Landmark, local_name, resolve_href
+from .input_limits import check_zip, read_zip_member
+from .markup_guard import guard_markup
 
 # encryption.xml also lists fonts that are merely obfuscated, which is not DRM.
 _FONT_OBFUSCATION = frozenset(("http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"))
@@ -46,6 +47,7 @@ class Package:
     year: str | None = None  # from the first dc:date
     genre: str | None = None  # the first dc:subject
     description: str | None = None  # dc:description, markup removed
+    guide: list[Landmark] = field(default_factory=list)  # EPUB 2 <guide> references (cover, toc, text, index...)
 
 
 class Archive:
@@ -55,6 +57,7 @@ class Archive:
     def __init__(self, zf: zipfile.ZipFile, path: Path):
         self.zf = zf
         self.path = path
+        check_zip(zf, path, "EPUB")  # zip bombs are refused before anything is unpacked
         self.names = set(zf.namelist())
         self.by_lower = {name.lower(): name for name in self.names}
 
@@ -67,10 +70,8 @@ class Archive:
         name = self.find(member)
         if name is None:
             return None
-        try:
-            return self.zf.read(name)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
-            raise BookError(self.path, f"it is a damaged EPUB ('{member}' cannot be unpacked: {exc})") from None
+        # Unpacked within the limits, and markup cleaned of entity tricks (see markup_guard).
+        return guard_markup(read_zip_member(self.zf, self.zf.getinfo(name), self.path, "EPUB"))
 
 
 def _parse_xml(archive: Archive, member: str, what: str) -> ET.Element:
@@ -134,6 +135,7 @@ def read_package(archive: Archive) -> Package:
     manifest: dict[str, ManifestItem] = {}
     spine_ids: list[str] = []
     toc_id: str | None = None
+    guide: list[Landmark] = []
     for element in root.iter():
         name = local_name(element.tag)
         if name == "title" and title is None and _text(element):
@@ -156,6 +158,8 @@ def read_package(archive: Archive) -> Package:
             )
         elif name == "spine":
             toc_id = element.get("toc")
+        elif name == "reference" and element.get("type") and element.get("href"):
+            guide.append(Landmark(element.get("type", "").lower(), *resolve_href(base, element.get("href", ""))))
         elif name == "itemref" and element.get("linear", "yes") != "no":
             # Non-linear items (pop-up notes, answer keys) are not part of
             # the reading order.
@@ -190,6 +194,7 @@ def read_package(archive: Archive) -> Package:
         year=book_year(details.get("date")),
         genre=details.get("subject"),
         description=plain_description(details.get("description")),
+        guide=guide,
     )
 
 

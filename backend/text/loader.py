@@ -12,12 +12,15 @@ from pathlib import Path
 from .book import Book, BookError
 from .epub_html import FOOTNOTE_MODES
 from .epub_reader import read_epub
+from .input_limits import check_book_text, check_file_size, check_zip_directory
 from .markdown_reader import read_markdown
+from .markup_guard import guard_markdown
+from .more_formats import EXTRA_EXTENSIONS, TEXT_LIKE_EXTENSIONS, read_more
 from .txt_reader import read_txt
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".epub")
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".epub") + EXTRA_EXTENSIONS
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -26,6 +29,7 @@ def _read_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise BookError(path, "it is a folder, not a file")
     try:
+        check_file_size(path, path.stat().st_size, text_like=path.suffix.lower() in TEXT_LIKE_EXTENSIONS)
         return path.read_bytes()
     except PermissionError:
         raise BookError(path, "permission denied (the file cannot be opened)") from None
@@ -34,8 +38,8 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def load_book(path: str | Path, *, footnotes: str = "skip") -> Book:
-    """Read a .txt, .md or .epub file. `footnotes` ("skip" or "read") only
-    matters for EPUBs, whose notes are marked up as such."""
+    """Read a book file of any SUPPORTED_EXTENSIONS. `footnotes` ("skip" or "read") matters
+    for the formats that mark notes up as such (EPUB, PDF, HTML, DOCX, FB2)."""
     if footnotes not in FOOTNOTE_MODES:
         raise ValueError(f"footnotes must be one of {FOOTNOTE_MODES}, not {footnotes!r}")
     path = Path(path)
@@ -48,9 +52,12 @@ def load_book(path: str | Path, *, footnotes: str = "skip") -> Book:
         raise BookError(path, "the file is empty")
     try:
         if extension == ".epub":
+            check_zip_directory(data, path, "EPUB")  # before zipfile lists a directory of millions of files
             book = read_epub(path, data, footnotes=footnotes)
+        elif extension in EXTRA_EXTENSIONS:
+            book = read_more(path, data, footnotes=footnotes)
         elif extension in (".md", ".markdown"):
-            book = read_markdown(path, data)
+            book = read_markdown(path, guard_markdown(data))  # raw HTML in Markdown: no entity tricks either
         else:
             book = read_txt(path, data)
     except BookError:
@@ -61,4 +68,5 @@ def load_book(path: str | Path, *, footnotes: str = "skip") -> Book:
 
     if not any(chapter.paragraphs or chapter.title for chapter in book.chapters):
         raise BookError(path, "it contains no readable text")
+    check_book_text(book, path)
     return book

@@ -11,6 +11,7 @@ from .book import Book
 from .chapter_assembly import Section, assemble_chapters
 from .decoding import decode_text_file
 from .epub_package import book_year
+from .gutenberg import strip_gutenberg
 from .txt_reader import title_from_path
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -177,6 +178,7 @@ def read_markdown(path: Path, data: bytes) -> Book:
     if fm:
         meta = _parse_front_matter(fm.group(1))
         text = text[fm.end() :]
+    text = strip_gutenberg(text)
 
     events = _BlockParser().parse(text)
     levels = [ev[1][0] for ev in events if ev[0] == "heading"]  # type: ignore[index]
@@ -200,7 +202,7 @@ def read_markdown(path: Path, data: bytes) -> Book:
         sections[-1].paragraphs.append(str(value))
 
     title = title or title_from_path(path)
-    chapters = assemble_chapters(sections, leading_title or title)
+    chapters = assemble_chapters(sections, leading_title or title, warnings=warnings)
     return Book(
         title=title,
         author=meta.get("author") or meta.get("authors") or None,

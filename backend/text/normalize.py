@@ -9,6 +9,7 @@ into words, and URLs must be spoken before their dots look like periods."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .abbreviations import expand_abbreviations
 from .addresses import speak_addresses
@@ -100,6 +101,17 @@ _SEPARATOR_ONLY = re.compile(  # ASCII punctuation and the usual scene-break orn
 )
 
 
+def is_unspeakable(text: str) -> bool:
+    """Nothing a voice can say: only whitespace, punctuation ("……", "「」", "* * *") and the
+    usual scene-break ornaments. Letters, digits and symbols such as emoji are speakable."""
+    if _SEPARATOR_ONLY.fullmatch(text):
+        return True
+    for ch in text:
+        if ch.isalnum():
+            return False
+    return all(unicodedata.category(ch)[0] in "PZ" or ch.isspace() or _SEPARATOR_ONLY.fullmatch(ch) for ch in text)
+
+
 def _clean_unicode(text: str) -> str:
     # Cheap substring tests decide which (slower) regex passes are needed.
     if not text.isascii():
@@ -178,7 +190,7 @@ def normalize_text(text: str, date_order: str = MDY) -> str:
         text = expand_numbers(text)
     text = _symbols(text)
     text = _tidy(text)
-    if _SEPARATOR_ONLY.fullmatch(text):
+    if is_unspeakable(text):
         return ""  # a scene break such as "* * *" has nothing to say
     return text
 

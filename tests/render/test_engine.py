@@ -181,11 +181,13 @@ def test_epub_with_toc_and_cover_makes_a_tagged_m4b(tmp_path):
 
     book = epub3_book(tmp_path / "harbour.epub")
     summary = render(book, tmp_path / "out", settings(tmp_path, outputs=["m4b"]))
-    assert summary.title == "The Harbour" and summary.chapters == 6
+    # The contents page (the nav in the spine) is a chapter, unselected by default; the two TOC
+    # entries into ch03.xhtml are two chapters.
+    assert summary.title == "The Harbour" and summary.chapters == 7
     m4b = tmp_path / "out" / "The Harbour.m4b"
     _, chapters = probe_chapters(m4b)
     assert [c[2] for c in chapters] == ["Introduction", "Chapter One: The Storm", "Chapter Two", "The Lighthouse",
-                                        "The Return", "Chapter Three"]
+                                        "The Return", "Chapter Three", "Later"]
     info = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(m4b)], capture_output=True, text=True).stderr
     assert re.search(r"title\s*: The Harbour", info) and re.search(r"artist\s*: Mary Writer", info)
     assert "attached pic" in info

@@ -28,33 +28,39 @@ class Doc:
     body: str  # XHTML inside <body>
     linear: bool = True
     in_spine: bool = True
+    body_attrs: str = ""  # e.g. 'epub:type="frontmatter"'
 
 
 @dataclass
 class TocItem:
     title: str
-    href: str  # relative to the OPF folder, may have a #fragment
+    href: str  # relative to the OPF folder, may have a #fragment; "" for a heading with no link (<span>)
     children: list[TocItem] = field(default_factory=list)
 
 
-def xhtml(body: str, title: str = "doc") -> str:
+def xhtml(body: str, title: str = "doc", body_attrs: str = "") -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">\n'
         f"<head><title>{escape(title)}</title><style>p {{ margin: 0 }}</style></head>\n"
-        f"<body>{body}</body></html>\n"
+        f"<body{' ' + body_attrs if body_attrs else ''}>{body}</body></html>\n"
     )
 
 
-def _nav(toc: list[TocItem]) -> str:
+def _nav(toc: list[TocItem], landmarks: list[tuple[str, str]]) -> str:
     def items(entries: list[TocItem]) -> str:
         out = []
         for e in entries:
             sub = f"<ol>{items(e.children)}</ol>" if e.children else ""
-            out.append(f'<li><a href="{escape(e.href)}">{escape(e.title)}</a>{sub}</li>')
+            label = f'<a href="{escape(e.href)}">{escape(e.title)}</a>' if e.href else f"<span>{escape(e.title)}</span>"
+            out.append(f"<li>{label}{sub}</li>")
         return "".join(out)
 
-    landmarks = '<nav epub:type="landmarks"><ol><li><a href="cover.xhtml">Cover page</a></li></ol></nav>'
+    landmark_items = "".join(f'<li><a epub:type="{kind}" href="{escape(href)}">{kind}</a></li>' for kind, href in landmarks)
+    landmarks = (
+        '<nav epub:type="landmarks" hidden=""><ol><li><a epub:type="cover" href="cover.xhtml">Cover page</a></li>'
+        f"{landmark_items}</ol></nav>"
+    )
     return xhtml(f'{landmarks}<nav epub:type="toc" id="toc"><h1>Contents</h1><ol>{items(toc)}</ol></nav>', "Contents")
 
 
@@ -67,7 +73,7 @@ def _ncx(toc: list[TocItem], title: str) -> str:
             counter[0] += 1
             out.append(
                 f'<navPoint id="np{counter[0]}" playOrder="{counter[0]}">'
-                f"<navLabel><text>{escape(e.title)}</text></navLabel>"
+                f"<navLabel><text>{escape(e.title)}</text></navLabel>"  # (an NCX entry always has a link)
                 f'<content src="{escape(e.href)}"/>{points(e.children)}</navPoint>'
             )
         return "".join(out)
@@ -80,6 +86,13 @@ def _ncx(toc: list[TocItem], title: str) -> str:
     )
 
 
+def _guide(references: list[tuple[str, str]] | None) -> str:
+    if not references:
+        return ""
+    items = "".join(f'<reference type="{kind}" href="{escape(href)}" title="{kind}"/>' for kind, href in references)
+    return f"<guide>{items}</guide>"
+
+
 def write_epub(
     path: Path,
     docs: list[Doc],
@@ -90,10 +103,12 @@ def write_epub(
     author: str | None = "Ann Author",
     cover: bytes | None = None,
     opf_dir: str = "OEBPS",
-    nav_in_spine: bool = True,
+    nav_in_spine: bool = False,
     extra_files: dict[str, bytes] | None = None,
     opf_override: str | None = None,
     language: str = "en",
+    landmarks: list[tuple[str, str]] | None = None,
+    guide: list[tuple[str, str]] | None = None,
 ) -> Path:
     """Write an EPUB. Spine order is the order of `docs`; the manifest lists
     them in reverse, so a reader that follows the manifest gets it wrong."""
@@ -105,13 +120,13 @@ def write_epub(
         manifest.append(f'<item id="cover-img" href="images/cover.png" media-type="image/png"{props}/>')
         files[f"{prefix}images/cover.png"] = cover
     for i, doc in enumerate(docs):
-        files[prefix + doc.name] = xhtml(doc.body, doc.name)
+        files[prefix + doc.name] = xhtml(doc.body, doc.name, doc.body_attrs)
         manifest.append(f'<item id="d{i}" href="{escape(doc.name)}" media-type="application/xhtml+xml"/>')
         if doc.in_spine:
             linear = "" if doc.linear else ' linear="no"'
             spine.append(f'<itemref idref="d{i}"{linear}/>')
     if version == 3:
-        files[prefix + "nav.xhtml"] = _nav(toc)
+        files[prefix + "nav.xhtml"] = _nav(toc, landmarks or [])
         manifest.append('<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>')
         if nav_in_spine:
             spine.insert(0, '<itemref idref="nav"/>')
@@ -129,7 +144,7 @@ def write_epub(
         f'<dc:identifier id="id">urn:test</dc:identifier><dc:title>{escape(title)}</dc:title>{creator}'
         f"<dc:language>{escape(language)}</dc:language>{cover_meta}</metadata>"
         f"<manifest>{''.join(manifest)}</manifest>"
-        f"<spine{spine_toc}>{''.join(spine)}</spine></package>"
+        f"<spine{spine_toc}>{''.join(spine)}</spine>{_guide(guide)}</package>"
     )
     files[prefix + "content.opf"] = opf
     container = (
@@ -193,7 +208,8 @@ def epub3_book(path: Path) -> Path:
         ),
         TocItem("Chapter Three", "ch03.xhtml#a", [TocItem("Later", "ch03.xhtml#b")]),
     ]
-    return write_epub(path, docs, toc, version=3, title="The Harbour", author="Mary Writer", cover=tiny_png())
+    return write_epub(path, docs, toc, version=3, title="The Harbour", author="Mary Writer", cover=tiny_png(),
+                      nav_in_spine=True)
 
 
 def epub2_book(path: Path) -> Path:

@@ -39,15 +39,18 @@ def test_epub2_metadata_and_cover(epub2):
 def test_epub3_spine_order_and_toc_titles(epub3):
     book = load_checked(epub3)
     assert [c.title for c in book.chapters] == [
+        "Contents",  # the nav document in the spine: a chapter the user may select (matter "toc")
         "Introduction",
         "Chapter One: The Storm",
         "Chapter Two",
         "The Lighthouse",  # nested TOC entries in their own files are chapters
         "The Return",
-        "Chapter Three",  # two TOC entries into one file: one chapter
+        "Chapter Three",  # two TOC entries into one file: split at the second one's anchor
+        "Later",
     ]
-    # nav, cover page and blank page are skipped; script text is not read
-    text = " ".join(p for c in book.chapters for p in c.paragraphs)
+    assert [c.matter for c in book.chapters] == ["toc"] + ["body"] * 7
+    # cover page and blank page are skipped; script text is not read
+    text = " ".join(p for c in book.chapters[1:] for p in c.paragraphs)
     assert "Contents" not in text and "Cover" not in text and "alert" not in text and "p {" not in text
 
 
@@ -55,8 +58,9 @@ def test_headings_repeating_the_title_are_not_read_twice(epub3):
     chapters = {c.title: c.paragraphs for c in load_checked(epub3).chapters}
     assert chapters["Introduction"] == ["Opening words of the book."]
     assert chapters["The Lighthouse"] == ["The keeper lit the lamp."]
-    # "Later" is a heading inside the chapter, not its title: it stays.
-    assert chapters["Chapter Three"] == ["First part.", "Later", "Second part."]
+    # "Later" has its own TOC entry (an anchor in the same file): its own chapter.
+    assert chapters["Chapter Three"] == ["First part."]
+    assert chapters["Later"] == ["Second part."]
 
 
 def test_paragraph_breaks_include_br(epub3):
@@ -68,7 +72,7 @@ def test_paragraph_breaks_include_br(epub3):
 def test_footnotes_skipped_by_default(epub3):
     chapters = {c.title: c.paragraphs for c in load_checked(epub3).chapters}
     assert chapters["Chapter One: The Storm"] == ["The storm began at dawn. Rain fell.", "Boats came home before noon."]
-    assert "An endnote." not in chapters["Chapter Three"]
+    assert "An endnote." not in chapters["Later"]
 
 
 def test_footnotes_read(epub3):
@@ -79,7 +83,7 @@ def test_footnotes_read(epub3):
         "Dawn means early morning.",
         "Only the small boats.",
     ]
-    assert chapters["Chapter Three"][-1] == "An endnote."
+    assert chapters["Later"][-1] == "An endnote."
 
 
 def test_epub2_ncx_titles_continuations_and_unlisted_pages(epub2):
@@ -120,7 +124,7 @@ def test_missing_container_falls_back_to_the_opf(tmp_path):
         for info in src.infolist():
             if info.filename != "META-INF/container.xml":
                 dst.writestr(info, src.read(info))
-    assert len(load_checked(fixed).chapters) == 6
+    assert len(load_checked(fixed).chapters) == 8
 
 
 def test_missing_spine_document_is_a_warning(tmp_path):

@@ -117,29 +117,33 @@ def test_heading_directly_followed_by_text(tmp_path):
     assert book.chapters[0].paragraphs == ["It rained all day. Then it stopped."]
 
 
-def test_table_of_contents_is_read_as_text_not_chapters(tmp_path):
+def test_table_of_contents_is_a_chapter_of_its_own_not_chapters(tmp_path):
     text = (
         "Contents\n\nChapter 1\n\nChapter 2\n\nChapter 3\n\n"
         "Chapter 1\n\nFirst text.\n\nChapter 2\n\nSecond text.\n\nChapter 3\n\nThird text."
     )
     book = load_checked(_write(tmp_path, text, name="toc.txt"))
-    assert [c.title for c in book.chapters] == ["toc", "Chapter 1", "Chapter 2", "Chapter 3"]
-    assert book.chapters[0].paragraphs == ["Contents", "Chapter 1", "Chapter 2", "Chapter 3"]
+    assert [(c.title, c.matter) for c in book.chapters] == [
+        ("Contents", "toc"), ("Chapter 1", "body"), ("Chapter 2", "body"), ("Chapter 3", "body")
+    ]
+    assert book.chapters[0].paragraphs == ["Chapter 1", "Chapter 2", "Chapter 3"]
     assert book.chapters[1].paragraphs == ["First text."]
 
 
 def test_table_of_contents_block(tmp_path):
     text = "CHAPTER I. Down\nCHAPTER II. Up\n\nCHAPTER I. Down\n\nText one.\n\nCHAPTER II. Up\n\nText two."
     book = load_checked(_write(tmp_path, text))
-    assert [c.title for c in book.chapters] == ["book", "CHAPTER I: Down", "CHAPTER II: Up"]
+    assert [c.title for c in book.chapters] == ["Contents", "CHAPTER I: Down", "CHAPTER II: Up"]
     assert book.chapters[0].paragraphs == ["CHAPTER I. Down", "CHAPTER II. Up"]
+    assert book.chapters[0].matter == "toc"
 
 
-def test_part_heading_without_text_keeps_its_own_chapter(tmp_path):
+def test_part_heading_without_text_joins_the_next_chapter(tmp_path):
     book = load_checked(_write(tmp_path, "Part One\n\nChapter 1\n\nText.\n\nChapter 2\n\nMore."))
     assert [(c.title, c.paragraphs) for c in book.chapters] == [
-        ("Part One", []), ("Chapter 1", ["Text."]), ("Chapter 2", ["More."])
+        ("Part One: Chapter 1", ["Text."]), ("Chapter 2", ["More."])
     ]
+    assert any("joined the next chapter" in w for w in book.warnings)
 
 
 def test_gutenberg_licence_is_left_out(tmp_path):
