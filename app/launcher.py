@@ -8,7 +8,7 @@ import sys
 
 def main() -> int:
     args = sys.argv[1:]
-    if not args or (len(args) == 1 and not args[0].startswith("-") and args[0] not in ("render", "say", "voices")):
+    if not args or (len(args) == 1 and not args[0].startswith("-") and args[0] not in ("render", "say", "voices", "cpu-mode")):
         from app.main import main as window
 
         return window(sys.argv)

@@ -114,9 +114,16 @@ class EngineWorker(QObject):
 
     # -- slots (run in the worker thread) ----------------------------------------------------
     def _synthesizer(self, settings):
+        from backend.render.cpu_mode_step import resolve_settings
         from backend.tts.synth import Synthesizer
+        from backend.tts.voice import load_voice
 
         device = settings.resolved_device()
+        # 'auto' precision and CPU streams: measured once per machine (logged), as the engine does.
+        settings, line = resolve_settings(settings, device, lambda: load_voice(settings.voice),
+                                          lambda message: self.log.emit("info", message))
+        if line:
+            self.log.emit("info", line)
         key = (settings.voice, device, settings.precision, settings.noise_scale, settings.noise_w)
         if self._synth is None or self._synth_key != key:
             self._synth = None  # free the old model before loading the next

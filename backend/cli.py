@@ -68,9 +68,16 @@ def _cmd_say(args) -> int:
     if not chunks:
         print("Nothing to say: the text has no speakable words.", file=sys.stderr)
         return EXIT_ERROR
+    from backend.render.cpu_mode_step import resolve_settings
+    from backend.settings import RenderSettings
+
+    # As a render on this device would: on a CPU, the measured mode (streams and precision).
+    mode, line = resolve_settings(RenderSettings(device=args.device), args.device, lambda: load_voice(args.voice), _log)
+    if line:
+        _log(line)
     summary = speak_chunks_to_wav(
         chunks, Path(args.output), voice_path=args.voice, device=args.device, batch_size=args.batch_size,
-        length_scale=args.speed, log=_log,
+        length_scale=args.speed, log=_log, precision=mode.precision, cpu_streams=mode.cpu_streams,
     )
     _log(
         f"Wrote {summary.path} ({summary.audio_seconds:.1f} s of audio from {summary.chunks} chunks "
@@ -133,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     from backend.cli_check import add_check_parser
 
     add_check_parser(sub)
+    from backend.cli_cpu_mode import add_cpu_mode_parser
+
+    add_cpu_mode_parser(sub)
     voices = sub.add_parser("voices", help="list the voices you can use")
     voices.add_argument("--add", nargs="*", help="also check these .onnx voice files")
     voices.set_defaults(func=_cmd_voices)

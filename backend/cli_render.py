@@ -209,7 +209,9 @@ def add_render_parser(sub) -> None:
     r.add_argument("--voice", default=None,
                    help="a Piper voice .onnx (its .onnx.json beside it); default: the saved voice or the bundled one")
     r.add_argument("--device", default=None, help="auto, cpu, cuda or cuda:N (default: saved, else auto)")
-    r.add_argument("--precision", default=None, help="float32, float16 or bfloat16 (the last two on CUDA)")
+    r.add_argument("--precision", default=None,
+                   help="auto (default: on a CPU the measured fastest that sounds the same, float32 on a GPU), "
+                        "float32, bfloat16, or float16 (CUDA only)")
     r.add_argument("--batch-size", default=None, metavar="N|auto",
                    help="chunks per forward pass on a GPU, 1 to 64 or auto")
     r.add_argument("--cpu-streams", default=None, metavar="N|auto",

@@ -15,7 +15,7 @@ from backend.text.chunker import DEFAULT_MAX_CHARS
 APP_NAME = "audiobook-renderer"
 CHAPTER_FORMATS = ("flac", "wav")
 EXTRA_OUTPUTS = ("m4b", "mp3", "srt", "vtt", "words", "distribution", "opus", "readalong")
-PRECISIONS = ("float32", "float16", "bfloat16")
+PRECISIONS = ("auto", "float32", "float16", "bfloat16")
 MASTER_PRESETS = ("acx", "podcast", "ebu", "off")  # backend/audio/presets.py defines them
 
 
@@ -23,9 +23,9 @@ MASTER_PRESETS = ("acx", "podcast", "ebu", "off")  # backend/audio/presets.py de
 class RenderSettings:
     voice: str | None = None  # path to a Piper .onnx; None: the bundled voice
     device: str = "auto"  # auto (CUDA when available), cpu, cuda, cuda:N
-    precision: str = "float32"
+    precision: str = "auto"  # auto: on a CPU the measured fastest that sounds the same; float32 on a GPU
     batch_size: int | str = 1  # chunks per forward pass on a GPU, or "auto"
-    cpu_streams: int | str = "auto"  # on a CPU: chunks rendered side by side; auto = one per core (up to 8)
+    cpu_streams: int | str = "auto"  # on a CPU: chunks rendered side by side; auto = measured on this machine
     max_chars: int = DEFAULT_MAX_CHARS
     length_scale: float | None = None  # speaking rate; None: the voice's default
     noise_scale: float | None = None

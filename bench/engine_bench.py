@@ -5,10 +5,11 @@
     python bench/engine_bench.py --device cuda --kit .gpukit   # the sweep alone, on the lent GPU machine
 
 Both engines run in this process with the same thread count, on the same sentences, with the
-voice's default noise. Ours runs twice: as the engine renders on a CPU (its parallel streams,
-one sentence per stream, the threads split between them) and as one stream with all threads
-(the latency of a single sentence). Prints audio seconds, wall seconds, real-time factor
-(wall/audio) and the ratios ours/ORT (below 1.0 means we are faster).
+voice's default noise. Ours runs in every CPU mode the calibration tries (streams x threads per
+stream, float32 or bfloat16 decoder; one stream = one sentence at a time with all threads), then
+the calibration itself runs and names its pick. Prints audio seconds, wall seconds, real-time
+factor (wall/audio) and the ratios ours/ORT (below 1.0 means we are faster): as the engine
+renders (the pick), float32 only, and one sentence at a time.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def run_ours(synth: Synthesizer, items, batch_size: int = 1):
 
 def report(name: str, samples: int, wall: float, rate: int) -> float:
     audio = samples / rate
-    print(f"{name:<28} audio {audio:8.1f} s   wall {wall:7.2f} s   RTF {wall / audio:.4f}  ({audio / wall:5.1f}x real time)")
+    print(f"{name:<44} {audio:7.1f}s   {wall:6.2f}s   {wall / audio:.4f}  ({audio / wall:5.1f}x real time)")
     return wall / audio
 
 
@@ -115,28 +116,46 @@ def main() -> None:
 
 
 def compare_on_cpu(args, items, synth: Synthesizer) -> float:
-    """ORT, ours as the engine renders (streams) and ours one sentence at a time; returns ORT's RTF."""
-    single = Synthesizer.load(args.voice, device="cpu", cpu_streams=1)
+    """ORT as piper runs it, and ours in every CPU mode the calibration tries; returns ORT's RTF.
+
+    Alternating rounds, each engine's best counts (this machine's speed drifts). An idle ORT
+    session's threads slow torch by ~16% on 2 cores, so each round opens and closes its own
+    session (load time not counted)."""
+    from backend.tts.cpu_calibration import bf16_possible, calibrate, candidate_modes
+    from backend.tts.cpu_mode_store import cpu_model_name
+
     rate = synth.sample_rate
-    # Alternate the engines and keep each one's best round: this machine's speed drifts.
-    # An idle ORT session's threads slow torch by ~16% on 2 cores, so each round opens and
-    # closes its own session (load time not counted).
-    ort_runs, our_runs, single_runs = [], [], []
-    streams = synth.parallel_chunks
+    modes = candidate_modes(args.threads, bf16_possible())
+    synths = {}
+    for mode in modes:
+        synths[mode] = Synthesizer.load(args.voice, device="cpu", dtype=mode.precision, cpu_streams=mode.streams)
+    print(f"CPU: {cpu_model_name()}; {args.threads} threads; bfloat16 possible: {bf16_possible()}")
+    ort_runs, runs = [], {mode: [] for mode in modes}
     for _ in range(args.rounds):
         ort_voice = ort_engine(synth.voice.model_path, args.threads)
         ort_runs.append(run_ort(ort_voice, items))
         del ort_voice
         gc.collect()
         time.sleep(1.0)
-        our_runs.append(run_ours(synth, items, streams))
-        single_runs.append(run_ours(single, items))
-    ort_rtf = report("piper-tts / onnxruntime", *min(ort_runs, key=lambda r: r[1]), rate)
-    per = synth.cpu_streams.threads_per_stream
-    ours_rtf = report(f"ours ({streams} streams x {per} thr)", *min(our_runs, key=lambda r: r[1]), rate)
-    single_rtf = report(f"ours (1 stream x {args.threads} thr)", *min(single_runs, key=lambda r: r[1]), rate)
-    print(f"ratio ours/ORT (CPU, as the engine renders, best of {args.rounds} alternating rounds): {ours_rtf / ort_rtf:.3f}")
-    print(f"ratio ours/ORT (CPU, one sentence at a time): {single_rtf / ort_rtf:.3f}")
+        for mode in modes:
+            runs[mode].append(run_ours(synths[mode], items, mode.streams))
+    print(f"{'backend / mode':<44} {'audio':>8}   {'wall':>7}   {'RTF':>6}")
+    ort_rtf = report("onnxruntime (piper's graph), 1 session", *min(ort_runs, key=lambda r: r[1]), rate)
+    rtfs = {mode: report(f"torch, {mode.describe()}", *min(runs[mode], key=lambda r: r[1]), rate) for mode in modes}
+    for one in synths.values():
+        one.cpu_streams.close()
+    cal = calibrate(synth.voice, args.threads)
+    chosen = cal.choice()
+    print(f"calibration ({cal.seconds:.1f} s; bfloat16 SNR vs float32: "
+          f"{'n/a' if cal.bf16_snr_db is None else f'{cal.bf16_snr_db:.1f} dB'}) picks: {chosen.describe()}"
+          + (f"; not measured: {', '.join(m.describe() for m in cal.skipped)}" if cal.skipped else ""))
+    best_fp32 = min((m for m in modes if m.precision == "float32"), key=lambda m: rtfs[m])
+    print(f"ratio ours/ORT (CPU, as the engine renders: the calibration's pick, best of {args.rounds} alternating "
+          f"rounds): {rtfs[chosen] / ort_rtf:.3f}")
+    print(f"ratio ours/ORT (CPU, float32 only, fastest mode {best_fp32.describe()}): {rtfs[best_fp32] / ort_rtf:.3f}")
+    single = next((m for m in modes if m.streams == 1 and m.precision == chosen.precision), None)
+    if single is not None:
+        print(f"ratio ours/ORT (CPU, one sentence at a time, {single.describe()}): {rtfs[single] / ort_rtf:.3f}")
     print(f"model load: {synth.load_seconds:.2f} s (torch already imported)")
     return ort_rtf
 

@@ -25,67 +25,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.dialogs.advanced_tips import TIPS
+from app.dialogs.cpu_mode_row import CpuModeRow
 from backend.settings import EXTRA_OUTPUTS, RenderSettings
 
 # What an unset ("Voice default") scale shows when the user unticks it: Piper's usual defaults.
 TYPICAL_VOICE_SCALES = {"length_scale": 1.0, "noise_scale": 0.667, "noise_w": 0.8}
-HALF_PRECISIONS = ("float16", "bfloat16")
+HALF_PRECISIONS = ("float16",)  # GPU only (bfloat16 runs on CPUs too)
 # Outputs in the Exports row, and labels of the others (upper case when not named here).
 EXPORT_LABELS = {"distribution": "Distribution folder", "opus": "Opus chapter files", "readalong": "Read-along EPUB"}
 OUTPUT_LABELS = {"words": "Word timing", **EXPORT_LABELS}
 M4B_BITRATES = (32, 48, 64, 96, 128)
 
-TIPS = {
-    "batch": "More chunks per GPU pass: faster on a GPU until VRAM runs out. On a CPU each chunk runs "
-             "on its own (see CPU streams).",
-    "batch_auto": "Pick the batch size from the GPU's memory (24 GB+: 10, 16 GB+: 5, 12 GB+: 3, 8 GB+: 2, "
-                  "else 1).",
-    "cpu_streams": "On a CPU, how many chunks render side by side, each on its own core(s). One per core is "
-                   "fastest; fewer leaves cores free for other programs. The audio is the same either way.",
-    "cpu_streams_auto": "One stream per CPU core, up to 8.",
-    "device": "Where the voice runs. Auto uses the GPU (CUDA) when one is found, else the CPU. "
-              "A GPU is many times faster; the CPU always works.",
-    "precision": "Number format on the GPU. float32: exact, most VRAM. float16: about half the VRAM and faster, "
-                 "tiny audio differences. bfloat16: like float16, needs an RTX 30xx or newer.",
-    "half_on_cpu": "Half precision only helps on a GPU: choose CUDA or Auto to use it.",
-    "vram_limit": "Cap on the VRAM this program may reserve, leaving the rest for the desktop and other programs. "
-                  "Higher allows bigger batches; too high can make the desktop stutter.",
-    "vram_auto": "Cap by card size: 95 % on large cards, 90 % or 85 % on smaller ones.",
-    "fragmentation": "Free the GPU's unused cached memory when this share of it is wasted by fragmentation. "
-                     "Lower frees more often (each clear costs a short stall); higher keeps speed but may run out sooner.",
-    "interval": "At most one cache clear per this many batches. Never: don't clear during a render "
-                "(fastest while memory is plentiful).",
-    "chunk": "Longest piece of text spoken in one go. Longer: smoother phrasing and fewer pieces, but more VRAM per "
-             "piece. Changing it re-renders the book (cached pieces no longer match).",
-    "length_scale": "Speaking rate as a duration factor: above 1 is slower, below 1 faster.",
-    "noise_scale": "Variation in voice tone. Higher sounds livelier but can sound unsteady; 0 is flat.",
-    "noise_w": "Variation in timing (rhythm). Higher sounds more natural but less even; 0 is metronomic.",
-    "voice_default": "Use the value stored with the voice model (recommended by its author).",
-    "sentence_pause": "Silence between sentences: from the end of one's speech to the start of the next, exactly.",
-    "paragraph_pause": "Silence between paragraphs (instead of the sentence pause).",
-    "chapter_pause": "Silence after a chapter's last words, at the end of its file.",
-    "chapter_format": "Format of the per-chapter audio files. FLAC: lossless and about half the size of WAV. "
-                      "WAV: plays everywhere, large.",
-    "m4b": "One audiobook file with chapter marks, for audiobook players.",
-    "mp3": "An MP3 of each chapter beside the chapter files, for players without M4B support.",
-    "srt": "Subtitles (SRT) with the text of each piece, timed to the audio.",
-    "vtt": "Subtitles (WebVTT) with the text of each piece, timed to the audio.",
-    "distribution": "A 'distribution' folder ready to upload to ACX/Audible, Findaway or Google Play: one MP3 per "
-                    "chapter (44.1 kHz, 192 kbps constant, tagged, with the cover), chapters over 120 minutes split "
-                    "at a paragraph, and spoken opening and closing credits.",
-    "opus": "Small Opus copies of the chapter files (32 kbps), for phones.",
-    "words": "Subtitles with one cue per word ('<title> words.srt' and '.vtt'), timed from the voice's own phoneme "
-             "durations. With the read-along EPUB, each word is highlighted as it is read instead of each sentence.",
-    "readalong": "An EPUB 3 with the text and the audio ('<title> read-along.epub'): e-book readers with read-aloud "
-                 "(Thorium, Apple Books) highlight each sentence as it is read (each word with Word timing).",
-    "m4b_bitrate": "AAC bit rate of the M4B (mono). 64 kbps is plenty for speech; higher only makes the file bigger.",
-    "footnotes": "Skip footnotes, or read them aloud where they appear in the text.",
-    "date_order": "How to read numeric dates such as 10/06/2005. Auto follows the book's language: "
-                  "month/day for US English, day/month elsewhere.",
-    "cache_dir": "Where rendered pieces are kept so a stopped render can resume. Empty: the default folder.",
-    "browse": "Choose the cache folder.",
-    "clear_cache": "Delete this book's rendered pieces: the next render starts from scratch. Other books are kept.",
-}
 
 
 class AdvancedSettingsDialog(QDialog):
@@ -193,6 +144,8 @@ class AdvancedSettingsDialog(QDialog):
         streams_row, self.cpu_streams_auto_check = self._with_checkbox(self.cpu_streams_spin, "Auto", TIPS["cpu_streams"],
                                                                        TIPS["cpu_streams_auto"])
         self._add_row(form, "CPU streams:", streams_row, TIPS["cpu_streams"])
+        self.cpu_mode_row = CpuModeRow()
+        self._add_row(form, "CPU mode:", self.cpu_mode_row, self.cpu_mode_row.label.toolTip())
 
         self.device_combo = QComboBox()
         for text, value in (("Auto (GPU when available)", "auto"), ("CPU", "cpu"), ("CUDA (NVIDIA GPU)", "cuda")):
@@ -201,8 +154,8 @@ class AdvancedSettingsDialog(QDialog):
         self._add_row(form, "Device:", self.device_combo, TIPS["device"])
 
         self.precision_combo = QComboBox()
-        for precision in ("float32", "float16", "bfloat16"):
-            self.precision_combo.addItem(precision, precision)
+        for precision in ("auto", "float32", "float16", "bfloat16"):
+            self.precision_combo.addItem("Auto" if precision == "auto" else precision, precision)
         self._add_row(form, "Precision:", self.precision_combo, TIPS["precision"])
 
         self.vram_limit_spin = self._spin(50, 100, " %")
@@ -383,7 +336,7 @@ class AdvancedSettingsDialog(QDialog):
                 self.precision_combo.setItemData(row, TIPS["half_on_cpu"] if on_cpu else None,
                                                  Qt.ItemDataRole.ToolTipRole)
         if on_cpu and self.precision_combo.currentData() in HALF_PRECISIONS:
-            self.precision_combo.setCurrentIndex(self.precision_combo.findData("float32"))
+            self.precision_combo.setCurrentIndex(self.precision_combo.findData("auto"))
 
     def _browse_cache_dir(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Cache folder", self.cache_dir_edit.text())

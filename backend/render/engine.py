@@ -9,7 +9,7 @@ uninterrupted one. The host talks to it only through RenderEvents and a CancelTo
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +110,21 @@ class AudioEngine:
         self.events.finished(summary)
         return summary
 
+    def _concrete_settings(self, settings: RenderSettings) -> RenderSettings:
+        """'auto' precision and CPU streams made concrete (measured on a CPU); the job keeps them,
+        so the plan's cache keys and the manifest name what actually renders."""
+        from backend.render.cpu_mode_step import resolve_settings, started_precision
+        from backend.tts.voice import load_voice
+
+        device = str(self.synth.device) if self.synth is not None else settings.resolved_device()
+        started = started_precision(read_manifest(self.job_dir()).data)
+        resolved, line = resolve_settings(settings, device, lambda: self.synth.voice if self.synth else load_voice(settings.voice),
+                                          self._log, started)
+        if line:
+            self._log(line)
+        self.job = replace(self.job, settings=resolved)
+        return resolved
+
     def _failed(self, exc: BaseException) -> RenderFailed:
         message = str(exc)
         self._log(message, "error")
@@ -128,7 +143,9 @@ class AudioEngine:
             self._log(warning, "warning")
         book, selection = self._prepare_book(book)
         self._stage = "voice loading"
-        if self.synth is None:
+        settings = self._concrete_settings(settings)
+        if self.synth is None or _precision_of(self.synth) != settings.precision:
+            self.synth = None  # free a preloaded model of another precision first
             self.synth = Synthesizer.load(settings.voice, device=settings.resolved_device(), dtype=settings.precision,
                                           noise_scale=settings.noise_scale, noise_w=settings.noise_w,
                                           cpu_streams=settings.cpu_streams)
@@ -328,3 +345,9 @@ _MIN_SECONDS_PER_CHAR = 0.01
 def _hms(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _precision_of(synth) -> str:
+    """The precision a loaded synthesizer renders in, as the settings name it."""
+    dtype = getattr(synth, "dtype", None)
+    return str(dtype).removeprefix("torch.") if dtype is not None else "float32"

@@ -22,7 +22,9 @@ class ChapterInfo:
 
 def inspect_chapters(book, voice, settings, lexicon, job_dir: Path) -> tuple[list[ChapterInfo], frozenset[str]]:
     """(every chapter of the book, the keys of the plan already in the cache: existence only)."""
-    plan = make_plan(book, voice, settings, lexicon)
+    from backend.render.cpu_mode_step import planning_settings
+
+    plan = make_plan(book, voice, planning_settings(settings, job_dir), lexicon)
     chars: dict[int, int] = {}
     keys: dict[int, set[str]] = {}
     for pc in plan.chunks:

@@ -60,6 +60,10 @@ class RenderPlan:
 
 def synthesis_params(voice: Voice, settings: RenderSettings) -> dict:
     """Everything besides text, voice file and seed that changes a chunk's audio."""
+    if settings.precision == "auto":  # a key names what renders: what a render here would use now
+        from backend.render.cpu_mode_step import planning_settings
+
+        settings = planning_settings(settings)
     params = {
         "engine": ENGINE_VERSION,
         "precision": settings.precision,

@@ -186,8 +186,11 @@ def measure_render(book_path: Path, settings, out_dir: Path, stem: str) -> Timin
 
     voice = load_voice(settings.voice)
     rate, phonemizer = voice.sample_rate, Phonemizer(voice)
-    plan = make_plan(load_book(book_path), voice, settings)
-    cache = ChunkCache(book_job_dir(book_path, settings) / "chunks", rate)
+    from backend.render.cpu_mode_step import planning_settings
+
+    job_dir = book_job_dir(book_path, settings)
+    plan = make_plan(load_book(book_path), voice, planning_settings(settings, job_dir))
+    cache = ChunkCache(job_dir / "chunks", rate)
     files = sorted(p for p in Path(out_dir).glob(f"[0-9][0-9] - *.{settings.chapter_format}"))
     chapters = sorted({pc.chunk.chapter_index for pc in plan.chunks})
     if len(files) != len(chapters):

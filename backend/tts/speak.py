@@ -28,11 +28,12 @@ class SpeakSummary:
 
 
 def speak_chunks_to_wav(chunks: Sequence, output: Path, *, voice_path=None, device="cpu", batch_size=1,
-                        length_scale=None, log: Callable[[str], None] = lambda m: None) -> SpeakSummary:
+                        length_scale=None, log: Callable[[str], None] = lambda m: None, precision: str = "float32",
+                        cpu_streams: int | str = "auto") -> SpeakSummary:
     import soundfile as sf
 
     t0 = time.perf_counter()
-    synth = Synthesizer.load(voice_path, device=device)
+    synth = Synthesizer.load(voice_path, device=device, dtype=precision, cpu_streams=cpu_streams)
     log(f"Voice {synth.voice.name} loaded on {synth.device} in {synth.load_seconds:.2f}s")
     batch_size = max(batch_size, synth.parallel_chunks)  # on a CPU: one chunk per stream, side by side
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -92,11 +92,11 @@ def test_half_precision_disabled_on_cpu(qtbot):
     combo = dialog.precision_combo
     model = combo.model()
     dialog.device_combo.setCurrentIndex(dialog.device_combo.findData("cpu"))
-    assert combo.currentData() == "float32"
-    for precision in ("float16", "bfloat16"):
-        row = combo.findData(precision)
-        assert not model.item(row).isEnabled()
-        assert combo.itemData(row, Qt.ItemDataRole.ToolTipRole)
+    assert combo.currentData() == "auto"
+    row = combo.findData("float16")
+    assert not model.item(row).isEnabled()
+    assert combo.itemData(row, Qt.ItemDataRole.ToolTipRole)
+    assert model.item(combo.findData("bfloat16")).isEnabled()  # CPUs with AMX/AVX512-BF16 run it fast
     dialog.device_combo.setCurrentIndex(dialog.device_combo.findData("cuda"))
     assert model.item(combo.findData("float16")).isEnabled()
 
@@ -126,3 +126,27 @@ def test_every_input_has_a_tooltip(qtbot, widget_type):
     missing = [w.objectName() or type(w).__name__ + ":" + getattr(w, "text", lambda: "")() for w in widgets
                if not w.toolTip()]
     assert not missing
+
+
+def test_cpu_mode_row_shows_the_measured_mode_and_measures_again(qtbot, monkeypatch, tmp_path):
+    from backend.tts.cpu_mode_store import Calibration, CpuMode, calibration_file, machine_fingerprint, save_calibration
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # this test's own machine-wide folder
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path))
+    dialog = make_dialog(qtbot)
+    row = dialog.cpu_mode_row
+    assert row.label.text().startswith("Not measured yet") and not row.again_button.isEnabled()
+    measured = Calibration(machine_fingerprint(2), [(CpuMode(2, 1), 0.032), (CpuMode(1, 2), 0.034),
+                                                    (CpuMode(2, 1, "bfloat16"), 0.023)], bf16_snr_db=38.0)
+    save_calibration(calibration_file(), measured)
+    dialog = make_dialog(qtbot)
+    row = dialog.cpu_mode_row
+    assert row.label.text() == "2 streams × 1 thread, bfloat16 (measured)"
+    assert "Auto" in row.label.toolTip()
+    qtbot.mouseClick(row.again_button, Qt.MouseButton.LeftButton)
+    assert not calibration_file().exists() and "next CPU render" in row.label.text()
+    # Measured on another CPU: not shown as this machine's.
+    measured.fingerprint["cpu"] = "Some Other CPU"
+    save_calibration(calibration_file(), measured)
+    dialog = make_dialog(qtbot)
+    assert dialog.cpu_mode_row.label.text().startswith("Not measured yet")

@@ -50,9 +50,10 @@ def settings(cache: Path, **kw) -> RenderSettings:
 @pytest.fixture(scope="session")
 def synth():
     """One loaded voice for the whole suite (the engine takes an already loaded Synthesizer)."""
+    from backend.render.cpu_mode_step import planning_settings
     from backend.tts.synth import Synthesizer
 
-    st = RenderSettings(device="cpu")
+    st = planning_settings(RenderSettings(device="cpu"))  # 'auto' precision as a render here uses it
     return Synthesizer.load(st.voice, device="cpu", dtype=st.precision, noise_scale=st.noise_scale, noise_w=st.noise_w)
 
 

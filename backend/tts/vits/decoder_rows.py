@@ -81,7 +81,7 @@ def upsample_rows(up: nn.ConvTranspose1d, x: torch.Tensor) -> torch.Tensor:
 def can_run_as_rows(up: nn.ConvTranspose1d) -> bool:
     try:
         _polyphase(up)
-        return up.weight.dtype == torch.float32
+        return up.weight.dtype in (torch.float32, torch.bfloat16)  # bf16 GEMMs use AMX where the CPU has it
     except ValueError:
         return False
 
