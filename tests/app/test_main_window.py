@@ -37,7 +37,9 @@ def open_demo(qtbot, win, tmp_path):
 
 def test_app_modules_do_not_import_torch():
     code = ("import sys, app.main, app.main_window, app.dialogs.advanced_settings, backend.render.jobs, "
-            "backend.settings_store, backend.tts.voice; print('torch' in sys.modules)")
+            "backend.settings_store, backend.tts.voice, app.dialogs.cpu_mode_row; "
+            "app.dialogs.cpu_mode_row.load_calibration(app.dialogs.cpu_mode_row.calibration_file()); "
+            "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
@@ -78,6 +80,7 @@ def test_render_stop_resume_finish(qtbot, window, tmp_path):
     assert window.start_button.text() == f"Resume ({done} of {total} chunks done)"
     log = window.log.plain_text()
     assert re.search(r"Batch 1 \(\d+ chunks?\) done in", log) and "VRAM: n/a (CPU)" in log
+    assert re.search(r"CPU mode: \d streams? × \d threads? \(measured\)", log)  # the session's pinned measurement
     assert window.progress_bar.value() == done
 
     with qtbot.waitSignal(window.worker.finished, timeout=120000) as finished:
