@@ -103,18 +103,19 @@ def test_full_render_outputs_log_and_progress(tmp_path, book):
         assert made.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
-def test_stop_then_resume_equals_uninterrupted(tmp_path, book):
+@pytest.mark.parametrize("precision", ["auto", "bfloat16"])  # auto: float32 here (tests pin the CPU mode)
+def test_stop_then_resume_equals_uninterrupted(tmp_path, book, precision):
     cancel = CancelToken()
     events = Recorder(cancel_after_batches=2, cancel=cancel)
     with pytest.raises(RenderStopped):
-        render(book, tmp_path / "out", settings(tmp_path), events, cancel)
+        render(book, tmp_path / "out", settings(tmp_path, precision=precision), events, cancel)
     assert len(events.batches) == 2 and not list((tmp_path / "out").glob("*.m4b"))
     cached = sum(b.chunks for b in events.batches)
     resumed = Recorder()
-    summary = render(book, tmp_path / "out", settings(tmp_path), resumed)
+    summary = render(book, tmp_path / "out", settings(tmp_path, precision=precision), resumed)
     assert summary.reused == cached and summary.rendered == summary.chunks - cached
     assert any(f"Resuming: {cached} of" in m for _, m in resumed.logs)
-    render(book, tmp_path / "clean", settings(tmp_path, cache_dir=str(tmp_path / "cache2")))
+    render(book, tmp_path / "clean", settings(tmp_path, precision=precision, cache_dir=str(tmp_path / "cache2")))
     for a, b in zip(chapter_audio(tmp_path / "out"), chapter_audio(tmp_path / "clean"), strict=True):
         assert np.array_equal(a, b)
 
