@@ -24,25 +24,43 @@ def _log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+_SPEAKERS_SHOWN = 8
+
+
 def _cmd_voices(args) -> int:
+    from backend.cli_voices import run_catalog
     from backend.tts.voice import list_voices, load_voice
+
+    done = run_catalog(args)  # --catalog / --download
+    if done is not None:
+        return done
 
     for path in args.add or []:
         load_voice(path)  # say why a given voice is unusable instead of skipping it
     for v in list_voices(args.add or []):
         lang = v.config.get("language", {}).get("name_english", v.espeak_voice)
         print(f"{v.name:<28} {lang:<10} {v.sample_rate} Hz  {v.model_path}")
+        if v.num_speakers > 1:
+            names = v.speaker_names()
+            shown = ", ".join(names[:_SPEAKERS_SHOWN]) + (", …" if len(names) > _SPEAKERS_SHOWN else "")
+            print(f"{'':<28} {v.num_speakers} speakers (--speaker NAME or ID){': ' + shown if names else ''}")
     return EXIT_OK
 
 
 def _cmd_say(args) -> int:
+    import dataclasses
+
+    from backend.settings_store import load_settings
     from backend.text.book import Book, Chapter
     from backend.text.chunker import plan_book_chunks
     from backend.text.language import check_language
     from backend.text.loader import load_book
     from backend.tts.speak import speak_chunks_to_wav
     from backend.tts.voice import load_voice
+    from backend.voices.blends import speaker_for
 
+    # A speaker name or id, a saved blend's name, or a blend written out ('alice:0.7,bob:0.3'); checked before any work.
+    speaker = speaker_for(load_voice(args.voice), dataclasses.replace(load_settings().settings, speaker=args.speaker))
     if args.file:
         book = load_book(Path(args.file))
         for warning in getattr(book, "warnings", []):
@@ -77,7 +95,7 @@ def _cmd_say(args) -> int:
         _log(line)
     summary = speak_chunks_to_wav(
         chunks, Path(args.output), voice_path=args.voice, device=args.device, batch_size=args.batch_size,
-        length_scale=args.speed, log=_log, precision=mode.precision, cpu_streams=mode.cpu_streams,
+        length_scale=args.speed, log=_log, precision=mode.precision, cpu_streams=mode.cpu_streams, speaker=speaker,
     )
     _log(
         f"Wrote {summary.path} ({summary.audio_seconds:.1f} s of audio from {summary.chunks} chunks "
@@ -127,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--batch-size", type=int, default=1, help="chunks per forward pass on a GPU (a CPU runs one per core)")
     say.add_argument("--speed", type=float, default=None, help="length scale: >1 slower, <1 faster")
     say.add_argument("--max-chars", type=int, default=400, help="longest chunk in characters")
+    say.add_argument("--speaker", default=None, metavar="NAME|ID",
+                     help="for a voice with several speakers: a speaker's name or id, a saved blend's name, or a blend "
+                          "such as 'alice:0.7,bob:0.3' (default: the first)")
     say.add_argument("--any-language", action="store_true",
                      help="speak even when the voice does not speak the book's language (refused otherwise)")
     say.set_defaults(func=_cmd_say)
@@ -145,7 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_cpu_mode_parser(sub)
     voices = sub.add_parser("voices", help="list the voices you can use")
     voices.add_argument("--add", nargs="*", help="also check these .onnx voice files")
+    from backend.cli_voices import add_blend_parser, add_catalog_arguments
+
+    add_catalog_arguments(voices)
     voices.set_defaults(func=_cmd_voices)
+    add_blend_parser(sub)
     return parser
 
 

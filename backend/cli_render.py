@@ -61,7 +61,8 @@ _FLAGS = {"voice": "--voice", "device": "--device", "precision": "--precision", 
           "max_chars": "--max-chars", "length_scale": "--speed", "chapter_format": "--format", "outputs": "--outputs",
           "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed", "any_language": "--any-language",
           "date_order": "--date-order", "m4b_bitrate": "--m4b-bitrate", "narrator": "--narrator",
-          "master": "--master", "room_tone_head": "--room-tone-head", "room_tone_tail": "--room-tone-tail"}
+          "master": "--master", "room_tone_head": "--room-tone-head", "room_tone_tail": "--room-tone-tail",
+          "speaker": "--speaker"}
 
 
 def _number(flag: str, kind, text: str | None):
@@ -87,7 +88,8 @@ def _flag_overrides(args) -> dict:
                 max_chars=_number("--max-chars", int, args.max_chars),
                 length_scale=_number("--speed", float, args.speed), chapter_format=args.format, outputs=outputs,
                 footnotes=args.footnotes, date_order=args.date_order, cache_dir=args.cache_dir, seed=_number("--seed", int, args.seed),
-                any_language=True if args.any_language else None)
+                any_language=True if args.any_language else None,
+                speaker=args.speaker.strip() if args.speaker is not None else None)  # a name or id: the voice resolves it
     # Exports: "--m4b-bitrate 96" or "96k"; "--narrator ''" names the voice (as when none is saved).
     bitrate = args.m4b_bitrate.strip().lower().removesuffix("k") if args.m4b_bitrate is not None else None
     overrides.update(m4b_bitrate=_number("--m4b-bitrate", int, bitrate), narrator=args.narrator)
@@ -248,6 +250,9 @@ def add_render_parser(sub) -> None:
     r.add_argument("--date-order", default=None, help="numeric dates: auto (from the book's language), mdy or dmy")
     r.add_argument("--cache-dir", default=None, help="where chunk audio is cached (default: the user cache folder)")
     r.add_argument("--seed", default=None, help="base seed for the voice's randomness (default: saved, else 0)")
+    r.add_argument("--speaker", default=None, metavar="NAME|ID",
+                   help="for a voice with several speakers: a speaker's name or id (see 'audiobook voices'), a saved "
+                        "blend's name, or a blend such as 'alice:0.7,bob:0.3' (default: saved, else the first speaker)")
     r.add_argument("--any-language", action="store_true", default=None,
                    help="render even when the voice does not speak the book's language (it is refused otherwise)")
     r.add_argument("--lexicon", action="append", metavar="FILE",

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from backend.text.chunker import DEFAULT_MAX_CHARS
+from backend.voices.catalog import DEFAULT_INDEX_URL
 
 APP_NAME = "audiobook-renderer"
 CHAPTER_FORMATS = ("flac", "wav")
@@ -30,6 +31,12 @@ class RenderSettings:
     length_scale: float | None = None  # speaking rate; None: the voice's default
     noise_scale: float | None = None
     noise_w: float | None = None
+    # Multi-speaker voices: a speaker name (the voice's speaker_id_map) or id; None: the first speaker.
+    speaker: str | int | None = None
+    # Named speaker blends ('alice:0.7,bob:0.3'): such a name can be used as the speaker.
+    blends: dict[str, str] = field(default_factory=dict)
+    # The Piper voice catalog's index (voices.json); a mirror is a copy of the Piper voices repository.
+    voice_index_url: str = DEFAULT_INDEX_URL
     seed: int = 0
     sentence_pause: float = 0.30
     paragraph_pause: float = 0.80
@@ -87,6 +94,15 @@ class RenderSettings:
             check(value is None or (isinstance(value, (int, float)) and 0.0 <= value <= 5.0),
                   f"{name} must be between 0 and 5")
         check(self.length_scale is None or self.length_scale >= 0.2, "length_scale must be at least 0.2")
+        check(self.speaker is None
+              or (isinstance(self.speaker, int) and not isinstance(self.speaker, bool) and self.speaker >= 0)
+              or (isinstance(self.speaker, str) and 0 < len(self.speaker.strip()) <= 200),
+              "speaker must be a speaker name, a speaker id (0 or more) or null")
+        check(isinstance(self.blends, dict) and all(isinstance(k, str) and 0 < len(k.strip()) <= 100 and isinstance(v, str)
+                                                    and ":" in v for k, v in self.blends.items()),
+              "blends must map names to mixes such as 'alice:0.7,bob:0.3'")
+        check(isinstance(self.voice_index_url, str) and self.voice_index_url.startswith(("http://", "https://", "file://")),
+              "voice_index_url must be an http://, https:// or file:// address of a voices.json")
         for name in ("sentence_pause", "paragraph_pause", "chapter_pause"):
             value = getattr(self, name)
             check(isinstance(value, (int, float)) and 0.0 <= value <= 10.0, f"{name} must be 0 to 10 seconds")

@@ -97,6 +97,9 @@ def main() -> None:
     ap.add_argument("--precision", default="float32", help="of the GPU sweep: float32, float16 or bfloat16")
     ap.add_argument("--kit", type=Path, default=None,
                     help="a folder made by bench/gpu_kit.py: its voice and phoneme ids, GPU sweep only (no ORT)")
+    ap.add_argument("--multi-speaker", action="store_true",
+                    help="also: a multi-speaker voice of the medium preset's size (built with Piper's training code, "
+                         "random weights) in ORT and ours")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.kit:
@@ -111,6 +114,8 @@ def main() -> None:
         items = items[: args.limit]
     print(f"{len(items)} sentences from {args.text.name}, {args.threads} threads, torch {torch.__version__}")
     ort_rtf = None if args.kit else compare_on_cpu(args, items, synth)
+    if args.multi_speaker and not args.kit:
+        multi_speaker_row(args, items)
     if args.device.startswith("cuda"):
         sweep_gpu(args, items, ort_rtf)
 
@@ -158,6 +163,55 @@ def compare_on_cpu(args, items, synth: Synthesizer) -> float:
         print(f"ratio ours/ORT (CPU, one sentence at a time, {single.describe()}): {rtfs[single] / ort_rtf:.3f}")
     print(f"model load: {synth.load_seconds:.2f} s (torch already imported)")
     return ort_rtf
+
+
+def multi_speaker_row(args, items) -> None:
+    """Ours (float32 and the calibration's pick) vs ORT on a multi-speaker voice of the medium preset's
+    size, speaker 1 of 4 (gin 512, Piper's default), same sentences."""
+    import tempfile
+
+    import numpy as np
+
+    from backend.tts.cpu_calibration import calibrate
+    from tests.tts.piper_voices import Preset, export_voice, ort_session
+
+    medium = Preset("medium", {"a": 0, "b": 1, "c": 2, "d": 3}, hidden=192, gin=512, resblock="2",
+                    resblock_kernels=(3, 5, 7), resblock_dilations=((1, 2), (2, 6), (3, 12)), upsample_rates=(8, 8, 4),
+                    upsample_kernels=(16, 16, 8), upsample_initial=256, n_layers=6, filter=768, seed=3)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = export_voice(medium, Path(tmp))
+        session = ort_session(path)
+
+        def ort_run():
+            samples, t0 = 0, time.perf_counter()
+            for _, ids in items:
+                samples += session.run(None, {"input": np.array([ids], dtype=np.int64),
+                                              "input_lengths": np.array([len(ids)], dtype=np.int64),
+                                              "scales": np.array([0.667, 1.0, 0.8], dtype=np.float32),
+                                              "sid": np.array([1], dtype=np.int64)})[0].size
+            return samples, time.perf_counter() - t0
+
+        pick = calibrate(Synthesizer.load(path).voice, args.threads).choice()
+        ours = {"float32": Synthesizer.load(path, cpu_streams=pick.streams),
+                pick.precision: Synthesizer.load(path, cpu_streams=pick.streams, dtype=pick.precision)}
+        ort_runs, our_runs = [], {k: [] for k in ours}
+        ort_run()
+        for _ in range(args.rounds):
+            ort_runs.append(ort_run())
+            for name, synth in ours.items():
+                reqs = [SynthItem(ids, chunk_seed(str(i)), speaker=1) for i, (_, ids) in enumerate(items)]
+                synth.synthesize_batch(reqs[:pick.streams])
+                t0, samples = time.perf_counter(), 0
+                for start in range(0, len(reqs), pick.streams):
+                    samples += sum(len(a) for a in synth.synthesize_batch(reqs[start : start + pick.streams]))
+                our_runs[name].append((samples, time.perf_counter() - t0))
+        print("\nmulti-speaker voice, medium preset's size (4 speakers, gin 512), speaker 1:")
+        ort_rtf = report("onnxruntime, 1 session", *min(ort_runs, key=lambda r: r[1]), 22050)
+        for name, runs in our_runs.items():
+            rtf = report(f"torch, {pick.streams} streams, {name}", *min(runs, key=lambda r: r[1]), 22050)
+            print(f"ratio ours/ORT (multi-speaker, {name}): {rtf / ort_rtf:.3f}")
+        for synth in ours.values():
+            synth.cpu_streams.close()
 
 
 def sweep_gpu(args, items, ort_rtf: float | None) -> None:

@@ -84,8 +84,11 @@ def render_credits(engine, book: Book, cache, narrator: str, folder: Path, assem
         missing = [pc for pc in plan.unique_keys.values() if not cache.has(pc.key) or not cache.verify(pc.key)]
         if missing:
             engine._log(f"Rendering the {label.lower()}: \"{text}\"")
-            audios = synth.synthesize_batch([SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale)
-                                             for pc in missing])
+            from backend.voices.blends import speaker_for
+
+            speaker = speaker_for(synth.voice, settings)
+            audios = synth.synthesize_batch([SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale,
+                                                       speaker=speaker) for pc in missing])
             for pc, audio in zip(missing, audios, strict=True):
                 cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
 

@@ -282,6 +282,9 @@ class AudioEngine:
         from backend.tts.synth import SynthItem
 
         settings, synth = self.job.settings, self.synth
+        from backend.voices.blends import speaker_for
+
+        speaker = speaker_for(synth.voice, settings)  # checked when planning: a clear ValueError there
         # Longest first, so each batch holds similar lengths and padding stays small.
         order = sorted(todo, key=lambda pc: -len(pc.chunk.text))
         chars_left = sum(len(pc.chunk.text) for pc in order)
@@ -303,7 +306,8 @@ class AudioEngine:
             items = []
             for pc in batch:
                 self.check_stop()  # phonemizing a big batch takes a moment; nothing of it is cached yet
-                items.append(SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale, durations=[]))
+                items.append(SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale, speaker=speaker,
+                                       durations=[]))
             self.check_stop()
             audios = session.run(items)
             for pc, item, audio in zip(batch, items, audios, strict=True):

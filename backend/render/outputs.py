@@ -169,7 +169,11 @@ def _load(engine, cache: ChunkCache, pc: PlannedChunk) -> np.ndarray:
     from backend.tts.synth import SynthItem
 
     engine._log(f"Cached chunk {pc.index + 1} was unreadable; rendering it again.", "warning")
-    item = SynthItem(engine.synth.phoneme_ids(pc.spoken), pc.seed, engine.job.settings.length_scale, durations=[])
+    from backend.voices.blends import speaker_for
+
+    speaker = speaker_for(engine.synth.voice, engine.job.settings)
+    item = SynthItem(engine.synth.phoneme_ids(pc.spoken), pc.seed, engine.job.settings.length_scale, speaker=speaker,
+                     durations=[])
     audio = engine.synth.synthesize_batch([item])[0]
     cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
     store_timing(cache, pc.key, item, audio.size, engine.synth.hop_length)

@@ -71,6 +71,10 @@ def synthesis_params(voice: Voice, settings: RenderSettings) -> dict:
         "noise_scale": voice.noise_scale if settings.noise_scale is None else settings.noise_scale,
         "noise_w": voice.noise_w if settings.noise_w is None else settings.noise_w,
     }
+    if settings.speaker is not None:  # only then: keys of single-speaker renders stay as they were
+        from backend.voices.blends import speaker_key
+
+        params["speaker"] = speaker_key(voice, settings)  # the id or the mix: a name and its id sound the same
     if settings.precision != "float32":
         # Since 2026-12 only the decoder runs in the reduced precision (float32 keys unchanged).
         params["reduced_precision_parts"] = "decoder"

@@ -98,7 +98,11 @@ def _predict_missing(engine, cache: ChunkCache, chunks: list[PlannedChunk]) -> d
         if engine.cancel.cancelled:
             raise RenderStopped()
         batch = chunks[first : first + _PREDICT_BATCH]
-        items = [SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, engine.job.settings.length_scale) for pc in batch]
+        from backend.voices.blends import speaker_for
+
+        speaker = speaker_for(synth.voice, engine.job.settings)  # a speaker has its own durations
+        items = [SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, engine.job.settings.length_scale, speaker=speaker)
+                 for pc in batch]
         for pc, item, frames in zip(batch, items, synth.predict_durations(items), strict=True):
             timing = ChunkTiming(tuple(item.ids), tuple(int(f) for f in frames), synth.hop_length)
             found[pc.key] = timing if timing.samples == cache.length(pc.key) else None

@@ -57,6 +57,10 @@ class VitsHParams:
     flow_dilation_rate: int
     flow_mean_only: bool
     decoder: DecoderLayout
+    # Multi-speaker voices: a speaker embedding (emb_g) of gin_channels conditions the duration
+    # predictor, every coupling layer and the decoder. 1 / 0 for single-speaker voices.
+    n_speakers: int = 1
+    gin_channels: int = 0
 
 
 def _shape(w: OnnxVoiceWeights, name: str) -> tuple[int, ...]:
@@ -145,6 +149,7 @@ def infer_hparams(w: OnnxVoiceWeights) -> VitsHParams:
     post_out = _shape(w, f"flow.flows.{flow_ids[0]}.post.weight")[0]
     _check(post_out in (half, 2 * half), "coupling layer output has an unexpected width")
 
+    n_speakers, gin_channels = _speaker_shape(w, flow_ids, 2 * flow_hidden * flow_layers, dp_channels)
     dec = _decoder_layout(w)
     _check(dec.initial_channels > 0 and _shape(w, "dec.conv_pre.weight")[1] == inter,
            "decoder input width does not match the latent width")
@@ -156,5 +161,22 @@ def infer_hparams(w: OnnxVoiceWeights) -> VitsHParams:
         dp_flow_ids=dp_flow_ids, spline_bins=(spline_out + 1) // 3,
         flow_ids=flow_ids, flow_hidden=flow_hidden, flow_kernel=flow_kernel,
         flow_layers=flow_layers, flow_dilation_rate=dil1, flow_mean_only=post_out == half,
-        decoder=dec,
+        decoder=dec, n_speakers=n_speakers, gin_channels=gin_channels,
     )
+
+
+def _speaker_shape(w: OnnxVoiceWeights, flow_ids, wn_cond: int, dp_channels: int) -> tuple[int, int]:
+    """(speakers, embedding width) from emb_g; every conditioning conv must then be present."""
+    if "emb_g.weight" not in w.tensors:
+        conds = [k for k in w.tensors if k.startswith(("dp.cond.", "dec.cond.")) or ".cond_layer." in k]
+        _check(not conds, "speaker conditioning without a speaker embedding")
+        return 1, 0
+    n_speakers, gin = _shape(w, "emb_g.weight")
+    _check(n_speakers > 1 and gin > 0, "speaker embedding is empty")
+    _check(_shape(w, "dp.cond.weight") == (dp_channels, gin, 1), "duration predictor speaker input has the wrong width")
+    for i in flow_ids:
+        _check(_shape(w, f"flow.flows.{i}.enc.cond_layer.weight") == (wn_cond, gin, 1),
+               f"coupling layer {i} speaker input has the wrong width")
+    pre_out = _shape(w, "dec.conv_pre.weight")[0]
+    _check(_shape(w, "dec.cond.weight") == (pre_out, gin, 1), "decoder speaker input has the wrong width")
+    return n_speakers, gin

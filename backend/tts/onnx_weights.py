@@ -4,7 +4,8 @@ The exporter keeps most initializer names, but three things need undoing:
 - the text embedding is stored as `sid`;
 - weight-normed flow convs lost their names (`onnx::Conv_…`): we name them after the node
   that consumes them (node names follow the PyTorch module paths);
-- the duration predictor's ElementwiseAffine `logs` was folded into exp(-logs).
+- the duration predictor's ElementwiseAffine `logs` was folded into exp(-logs) (or, by newer
+  exporters, into -logs feeding an Exp node).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from backend.tts.onnx_proto import OnnxFormatError, OnnxGraph, read_onnx_graph
 # Tensors every Piper VITS graph has; their absence means "not a Piper voice".
 _REQUIRED = ("enc_p.proj.weight", "dec.conv_pre.weight", "dp.proj.weight", "flow.flows.0.pre.weight")
 _FOLDED_EXP = "/dp/flows.0/Exp_output_0"
+_FOLDED_EXP_NODE = "/dp/flows.0/Exp"
 
 
 @dataclass
@@ -50,8 +52,6 @@ def read_voice_weights(path: Path) -> OnnxVoiceWeights:
             f"Cannot load voice '{path.name}': it is an ONNX model but not a Piper VITS voice "
             f"(missing {', '.join(missing)})."
         )
-    if "emb_g.weight" in names:
-        raise VoiceError(f"Cannot load voice '{path.name}': multi-speaker Piper voices are not supported yet.")
     try:
         tensors, conv_attrs = _voice_tensors(graph, names)
     except OnnxFormatError as exc:
@@ -69,6 +69,8 @@ def _voice_tensors(graph: OnnxGraph, names: set[str]) -> tuple[dict[str, np.ndar
     tensors: dict[str, np.ndarray] = {}
     conv_attrs: dict[str, dict] = {}
     for node in graph.nodes:
+        if node.name == _FOLDED_EXP_NODE and node.inputs and node.inputs[0] in names:
+            tensors["dp.flows.0.logs"] = -graph.tensor(node.inputs[0])  # Exp(-logs): -logs was folded
         if node.op_type not in ("Conv", "ConvTranspose"):
             continue
         module = _module_path(node.name)
@@ -83,6 +85,6 @@ def _voice_tensors(graph: OnnxGraph, names: set[str]) -> tuple[dict[str, np.ndar
         elif name == _FOLDED_EXP:
             # The graph holds exp(-logs); recover logs so the module keeps its textbook form.
             tensors["dp.flows.0.logs"] = -np.log(graph.tensor(name))
-        elif re.match(r"^(enc_p|dp|flow|dec)\.", name):
+        elif re.match(r"^(enc_p|dp|flow|dec|emb_g)\.", name):  # emb_g: speaker embedding (multi-speaker)
             tensors[name] = graph.tensor(name)
     return tensors, conv_attrs

@@ -29,7 +29,7 @@ class SpeakSummary:
 
 def speak_chunks_to_wav(chunks: Sequence, output: Path, *, voice_path=None, device="cpu", batch_size=1,
                         length_scale=None, log: Callable[[str], None] = lambda m: None, precision: str = "float32",
-                        cpu_streams: int | str = "auto") -> SpeakSummary:
+                        cpu_streams: int | str = "auto", speaker: int | tuple = 0) -> SpeakSummary:
     import soundfile as sf
 
     t0 = time.perf_counter()
@@ -43,7 +43,7 @@ def speak_chunks_to_wav(chunks: Sequence, output: Path, *, voice_path=None, devi
         for start in range(0, len(chunks), batch_size):
             batch = chunks[start : start + batch_size]
             tb = time.perf_counter()
-            items = [SynthItem(synth.phoneme_ids(c.text), chunk_seed(c.text), length_scale) for c in batch]
+            items = [SynthItem(synth.phoneme_ids(c.text), chunk_seed(c.text), length_scale, speaker=speaker) for c in batch]
             for chunk, audio in zip(batch, synth.synthesize_batch(items)):
                 pause = PAUSE_CHAPTER if chunk.ends_chapter else PAUSE_PARAGRAPH if chunk.ends_paragraph else PAUSE_SENTENCE
                 audio = np.concatenate([audio, np.zeros(int(pause * synth.sample_rate), np.float32)])

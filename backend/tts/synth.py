@@ -51,12 +51,15 @@ class SynthItem:
     # phoneme id lasted in the audio it returned for this item. It travels with the item through
     # every wrapper (CPU streams, OOM splits, the CPU fallback) and changes nothing in the audio.
     durations: list[int] | None = field(default=None, compare=False, repr=False)
+    # A multi-speaker voice's speaker id (Voice.speaker_id resolves names), or a blend: ((id, weight), ...)
+    # with weights summing to 1 (backend/voices/blends.py); 0 for a single-speaker voice.
+    speaker: int | tuple[tuple[int, float], ...] = 0
 
 
 def build_model(voice: Voice) -> Vits:
     weights = read_voice_weights(voice.model_path)
     model = model_from_weights(weights, voice.model_path.name)
-    check_voice_matches_graph(voice, model.hp.n_vocab)
+    check_voice_matches_graph(voice, model.hp.n_vocab, model.hp.n_speakers)
     return model
 
 
@@ -116,13 +119,14 @@ class Synthesizer:
     def phoneme_ids(self, text: str) -> list[int]:
         return self.phonemizer.ids(text)
 
-    def synthesize(self, text: str, seed: int | None = None, length_scale: float | None = None) -> np.ndarray:
+    def synthesize(self, text: str, seed: int | None = None, length_scale: float | None = None,
+                   speaker: int | tuple = 0) -> np.ndarray:
         """One text now, on the calling thread with all its CPU threads: for a preview, where
         latency counts and nothing is cached. (A book's chunks go through synthesize_batch, whose
         CPU streams make a chunk's samples the same alone or in a batch; these may differ from
         them by float rounding.)"""
         ids = self.phoneme_ids(text)
-        return self._forward([SynthItem(ids, chunk_seed(text) if seed is None else seed, length_scale)])[0]
+        return self._forward([SynthItem(ids, chunk_seed(text) if seed is None else seed, length_scale, speaker=speaker)])[0]
 
     def set_cpu_streams(self, cpu_streams: int | str) -> None:
         """Change how many chunks run side by side on the CPU (a warm synthesizer is reused)."""
@@ -175,8 +179,9 @@ class Synthesizer:
             [self.voice.length_scale if items[i].length_scale is None else items[i].length_scale for i in order],
             dtype=torch.float32,
         )
+        spk = self._speaker_embeddings([items[i] for i in order], dev)
         frames, mean, log_std = self.model.durations(
-            ids.to(dev), torch.tensor(lengths, device=dev), dur_noise.to(dev), scales.to(dev)
+            ids.to(dev), torch.tensor(lengths, device=dev), dur_noise.to(dev), scales.to(dev), spk
         )
         wanted = not audio or any(items[i].durations is not None for i in order)
         per_id = frames.cpu().numpy() if wanted else None
@@ -193,12 +198,37 @@ class Synthesizer:
         s = Vits.expand(log_std, frames, n_frames)
         z_p = m + prior_noise.to(dev) * torch.exp(s)
         tile = CPU_DECODER_TILE_FRAMES if cpu_kernels(dev) else 0
-        out = self.model.synthesize(z_p, frame_lengths, tile).float().cpu().numpy()
+        out = self.model.synthesize(z_p, frame_lengths, tile, spk).float().cpu().numpy()
         for row, i in enumerate(order):
             results[i] = out[row, : frame_lengths[row].item() * self.hop_length].astype(np.float32, copy=True)
             if items[i].durations is not None:
                 items[i].durations[:] = per_id[row, : lengths[row]].tolist()
         return results
+
+
+    def _speaker_embeddings(self, items: Sequence[SynthItem], dev: torch.device) -> torch.Tensor | None:
+        """[B, gin] embeddings: a speaker's own row, or a blend's weighted sum of rows (a single
+        speaker is its row times 1.0: bit for bit the same)."""
+        mixes = [self._speaker_mix(item) for item in items]
+        if self.model.hp.n_speakers <= 1:
+            return None
+        rows = []
+        for mix in mixes:
+            ids = torch.tensor([sid for sid, _ in mix], device=dev)
+            weights = torch.tensor([w for _, w in mix], device=dev)
+            rows.append((self.model.speaker_embedding(ids) * weights[:, None]).sum(0))
+        return torch.stack(rows)
+
+    def _speaker_mix(self, item: SynthItem) -> tuple[tuple[int, float], ...]:
+        count, spec = self.model.hp.n_speakers, item.speaker
+        mix = ((spec, 1.0),) if isinstance(spec, int) and not isinstance(spec, bool) else spec
+        try:
+            ok = all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < count for s, _ in mix)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ValueError(f"Speaker {spec!r} is not in voice '{self.voice.name}' (speaker ids 0 to {count - 1}).")
+        return tuple(mix)
 
 
 def _stream_count(value: int | str) -> int:

@@ -25,6 +25,33 @@ class Voice:
     length_scale: float
     noise_w: float
     config: dict = field(repr=False, compare=False)
+    # Multi-speaker voices: name -> speaker id (from the config's speaker_id_map), and the count.
+    speakers: dict[str, int] = field(default_factory=dict, compare=False)
+    num_speakers: int = 1
+
+    def speaker_names(self) -> list[str]:
+        """Speaker names in id order."""
+        return sorted(self.speakers, key=lambda n: self.speakers[n])
+
+    def speaker_id(self, speaker: str | int | None) -> int:
+        """A speaker name or id -> its id (None: the first speaker). ValueError when unknown."""
+        if speaker is None:
+            return 0
+        if isinstance(speaker, str) and speaker in self.speakers:
+            return self.speakers[speaker]
+        sid = speaker
+        if isinstance(speaker, str) and speaker.strip().isdigit():
+            sid = int(speaker.strip())
+        if isinstance(sid, int) and not isinstance(sid, bool) and 0 <= sid < self.num_speakers:
+            return sid
+        if self.num_speakers <= 1:
+            raise ValueError(f"Voice '{self.name}' has a single speaker; it has no speaker {speaker!r}.")
+        names = self.speaker_names()
+        listed = ", ".join(names[:5]) + (f", … ({len(names)} in all)" if len(names) > 5 else "")
+        raise ValueError(
+            f"Voice '{self.name}' has no speaker {speaker!r}: use an id from 0 to {self.num_speakers - 1}"
+            + (f" or a name such as {listed}." if names else ".")
+        )
 
     @cached_property
     def file_hash(self) -> str:
@@ -93,8 +120,7 @@ def load_voice(model_path: str | Path | None = None) -> Voice:
     espeak_voice = (config.get("espeak") or {}).get("voice")
     if not isinstance(espeak_voice, str) or not espeak_voice:
         raise VoiceError(f"Voice config '{config_path.name}': espeak.voice (the language) is missing.")
-    if int(config.get("num_speakers", 1) or 1) > 1:
-        raise VoiceError(f"Voice '{path.name}' has several speakers; multi-speaker voices are not supported yet.")
+    num_speakers, speakers = _speakers(config, config_path)
 
     inference = config.get("inference") or {}
     return Voice(
@@ -108,16 +134,39 @@ def load_voice(model_path: str | Path | None = None) -> Voice:
         length_scale=_num(inference.get("length_scale", 1.0), "inference.length_scale", config_path),
         noise_w=_num(inference.get("noise_w", 0.8), "inference.noise_w", config_path),
         config=config,
+        speakers=speakers,
+        num_speakers=num_speakers,
     )
 
 
-def check_voice_matches_graph(voice: Voice, n_vocab: int) -> None:
-    """The config's phoneme ids must index the graph's embedding table."""
+def _speakers(config: dict, config_path: Path) -> tuple[int, dict[str, int]]:
+    count = config.get("num_speakers", 1)
+    if count is None or count == 0:  # older configs: 0 / null for a single speaker
+        count = 1
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise VoiceError(f"Voice config '{config_path.name}': num_speakers must be a whole number of at least 1.")
+    id_map = config.get("speaker_id_map") or {}
+    if not isinstance(id_map, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v < count for v in id_map.values()
+    ):
+        raise VoiceError(
+            f"Voice config '{config_path.name}': speaker_id_map must map names to ids from 0 to {count - 1}."
+        )
+    return count, dict(id_map)
+
+
+def check_voice_matches_graph(voice: Voice, n_vocab: int, n_speakers: int = 1) -> None:
+    """The config's phoneme ids must index the graph's embedding table, and the speaker counts agree."""
     top = max(i for ids in voice.phoneme_id_map.values() for i in ids)
     if top >= n_vocab:
         raise VoiceError(
             f"Voice config '{voice.config_path.name}' does not match '{voice.model_path.name}': "
             f"phoneme id {top} is outside the model's {n_vocab} symbols."
+        )
+    if voice.num_speakers != n_speakers:
+        raise VoiceError(
+            f"Voice config '{voice.config_path.name}' does not match '{voice.model_path.name}': "
+            f"it declares {voice.num_speakers} speaker(s), the model has {n_speakers}."
         )
     declared = voice.config.get("num_symbols")
     if declared is not None and declared != n_vocab:

@@ -1,6 +1,6 @@
 """A setting that changes the audio must miss the cache (no stale chunk is ever reused) and be
-honoured; unchanged settings reuse every chunk. (Speakers of multi-speaker voices are not a
-setting yet: when they are, they belong in synthesis_params and in this test.)"""
+honoured; unchanged settings reuse every chunk. (The speaker of a multi-speaker voice is keyed
+too: tests/tts/test_multispeaker.py and tests/cli/test_speaker_cli.py check it with a built voice.)"""
 
 from __future__ import annotations
 

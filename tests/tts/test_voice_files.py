@@ -70,7 +70,8 @@ def test_json_not_json(voice_copy):
         (lambda c: c["audio"].update(sample_rate="fast"), "sample_rate"),
         (lambda c: c["audio"].update(sample_rate=0), "sample_rate"),
         (lambda c: c.update(phoneme_type="pinyin"), "only espeak"),
-        (lambda c: c.update(num_speakers=4), "multi-speaker"),
+        (lambda c: c.update(num_speakers="two"), "num_speakers"),
+        (lambda c: c.update(num_speakers=4, speaker_id_map={"a": 7}), "speaker_id_map"),
         (lambda c: c["inference"].update(noise_scale="high"), "noise_scale"),
     ],
 )

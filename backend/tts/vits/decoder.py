@@ -56,10 +56,12 @@ class ResBlock1(nn.Module):
 
 
 class Generator(nn.Module):
-    def __init__(self, in_channels: int, layout: DecoderLayout):
+    def __init__(self, in_channels: int, layout: DecoderLayout, gin_channels: int = 0):
         super().__init__()
         ch = layout.initial_channels
         self.conv_pre = nn.Conv1d(in_channels, ch, layout.pre_kernel, padding=layout.pre_kernel // 2)
+        if gin_channels:  # multi-speaker: a per-speaker offset on conv_pre's output
+            self.cond = nn.Conv1d(gin_channels, ch, 1)
         self.ups = nn.ModuleList()
         self.resblocks = nn.ModuleList()
         block = ResBlock1 if layout.resblock_type == "1" else ResBlock2
@@ -80,8 +82,8 @@ class Generator(nn.Module):
             self.tail_unit *= rate
         self.tail_halo = _tail_halo(layout, self.tail_from)
 
-    def forward(self, z: torch.Tensor, tile_frames: int = 0) -> torch.Tensor:
-        """Latent [B, C, F] -> audio [B, 1, F * hop].
+    def forward(self, z: torch.Tensor, tile_frames: int = 0, g: torch.Tensor | None = None) -> torch.Tensor:
+        """Latent [B, C, F] (+ speaker embeddings g [B, gin] of a multi-speaker voice) -> audio [B, 1, F * hop].
 
         With tile_frames > 0 (CPU) the narrow, full-rate tail of the network runs in tiles of
         that many frames. It is a pure conv stack with a finite receptive field, so a tile with
@@ -93,6 +95,9 @@ class Generator(nn.Module):
             x = rows_form.conv_rows(self.conv_pre, z)  # one chunk on the CPU: GEMMs on rows (decoder_rows.py)
         else:
             x = self.conv_pre(z)
+        if g is not None:  # the speaker term is constant over time: it enters before any tiling
+            offset = F.linear(g.to(z.dtype), self.cond.weight[:, :, 0], self.cond.bias)  # [B, C]
+            x.add_(offset[0] if x.dim() == 2 else offset[:, :, None])
         for level in range(self.tail_from):
             x = self._level(level, x, on_cpu)
         rows = x.dim() == 2  # else [B, C, T] or [B, C, 1, T]

@@ -92,9 +92,12 @@ class ConvFlow(nn.Module):
 
 
 class StochasticDurationPredictor(nn.Module):
-    def __init__(self, in_channels: int, channels: int, kernel: int, n_layers: int, flow_ids, bins: int):
+    def __init__(self, in_channels: int, channels: int, kernel: int, n_layers: int, flow_ids, bins: int,
+                 gin_channels: int = 0):
         super().__init__()
         self.pre = nn.Conv1d(in_channels, channels, 1)
+        if gin_channels:  # multi-speaker: the speaker shifts the conditioning input
+            self.cond = nn.Conv1d(gin_channels, channels, 1)
         self.convs = DilatedDepthSeparableConv(channels, kernel, n_layers)
         self.proj = nn.Conv1d(channels, channels, 1)
         flows = {"0": ElementwiseAffine(2)}
@@ -102,9 +105,14 @@ class StochasticDurationPredictor(nn.Module):
         self.flows = nn.ModuleDict(flows)
         self.flow_ids = sorted(flow_ids, reverse=True)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """x: encoder output [B, C, T]; noise: [B, 2, T] already scaled. Returns log-durations [B, 1, T]."""
-        cond = self.proj(self.convs(self.pre(x), mask)) * mask
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, noise: torch.Tensor,
+                g: torch.Tensor | None = None) -> torch.Tensor:
+        """x: encoder output [B, C, T]; noise: [B, 2, T] already scaled; g: speaker embeddings
+        [B, gin] (multi-speaker voices). Returns log-durations [B, 1, T]."""
+        h = self.pre(x)
+        if g is not None:
+            h = h + self.cond(g.unsqueeze(2))
+        cond = self.proj(self.convs(h, mask)) * mask
         z = noise
         # Training order is affine, then (spline, flip) pairs; inference walks it backwards.
         for i in self.flow_ids:

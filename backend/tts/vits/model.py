@@ -21,17 +21,27 @@ class Vits(nn.Module):
         self.enc_p = TextEncoder(hp.n_vocab, hp.inter, hp.hidden, hp.ffn_channels, hp.n_heads,
                                  hp.enc_layers, hp.ffn_kernel, hp.window)
         self.dp = StochasticDurationPredictor(hp.hidden, hp.dp_channels, hp.dp_kernel, hp.dp_layers,
-                                              hp.dp_flow_ids, hp.spline_bins)
+                                              hp.dp_flow_ids, hp.spline_bins, hp.gin_channels)
         self.flow = CouplingFlow(hp.inter, hp.flow_hidden, hp.flow_kernel, hp.flow_dilation_rate,
-                                 hp.flow_layers, hp.flow_ids, hp.flow_mean_only)
-        self.dec = Generator(hp.inter, hp.decoder)
+                                 hp.flow_layers, hp.flow_ids, hp.flow_mean_only, hp.gin_channels)
+        self.dec = Generator(hp.inter, hp.decoder, hp.gin_channels)
+        # The text encoder takes no speaker: in Piper's VITS only dp, flow and dec are conditioned.
+        if hp.n_speakers > 1:
+            self.emb_g = nn.Embedding(hp.n_speakers, hp.gin_channels)
 
-    def durations(self, ids, lengths, duration_noise, length_scales):
-        """Frames per phoneme [B, T] (int) plus the prior stats, for padded ids [B, T]."""
+    def speaker_embedding(self, speakers: torch.Tensor) -> torch.Tensor | None:
+        """Speaker ids [B] -> embeddings [B, gin]; None for a single-speaker voice."""
+        if self.hp.n_speakers <= 1:
+            return None
+        return self.emb_g(speakers)
+
+    def durations(self, ids, lengths, duration_noise, length_scales, g=None):
+        """Frames per phoneme [B, T] (int) plus the prior stats, for padded ids [B, T]
+        (g: speaker embeddings [B, gin] of a multi-speaker voice)."""
         mask = sequence_mask(lengths, ids.shape[1])
         fmask = mask.to(duration_noise.dtype)
         x, mean, log_std = self.enc_p(ids, mask)
-        log_w = self.dp(x.float(), fmask.float(), duration_noise.float())
+        log_w = self.dp(x.float(), fmask.float(), duration_noise.float(), None if g is None else g.float())
         w = torch.exp(log_w) * fmask.float() * length_scales[:, None, None]
         frames = torch.ceil(w).squeeze(1).long()
         return frames, mean, log_std
@@ -47,8 +57,9 @@ class Vits(nn.Module):
         out = stats.gather(2, owner.unsqueeze(1).expand(-1, stats.shape[1], -1))
         return out * valid.unsqueeze(1).to(out.dtype)
 
-    def synthesize(self, z_p: torch.Tensor, frame_lengths: torch.Tensor, tile_frames: int = 0) -> torch.Tensor:
+    def synthesize(self, z_p: torch.Tensor, frame_lengths: torch.Tensor, tile_frames: int = 0,
+                   g: torch.Tensor | None = None) -> torch.Tensor:
         """Prior sample [B, inter, F] -> audio [B, F * hop], in the decoder's precision."""
         mask = sequence_mask(frame_lengths, z_p.shape[2]).to(z_p.dtype)
-        z = self.flow.reverse(z_p, mask)
-        return self.dec((z * mask).to(self.dec.conv_pre.weight.dtype), tile_frames).squeeze(1)
+        z = self.flow.reverse(z_p, mask, None if g is None else g.to(z_p.dtype))
+        return self.dec((z * mask).to(self.dec.conv_pre.weight.dtype), tile_frames, g).squeeze(1)

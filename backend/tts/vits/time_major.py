@@ -73,6 +73,15 @@ class PaddedRows:
         """Padded rows [N, C] -> [B, C, T]."""
         return self.items(rows).transpose(1, 2).contiguous()
 
+    def per_item_inner(self, values: torch.Tensor) -> torch.Tensor:
+        """Per-item vectors [B, C] as a term for the inner rows: [1, C] (broadcasts) for one item,
+        else [N - 2P, C] with each item's vector on its rows (and its pads, masked later)."""
+        if self.batch == 1:
+            return values
+        c = values.shape[1]
+        rows = values[:, None, :].expand(self.batch, self.length + 2 * self.pad, c).reshape(-1, c)
+        return rows[self.inner]
+
     def new_rows(self, channels: int) -> torch.Tensor:
         """Uninitialised rows [N, channels] with the outer pads zeroed: fill the inner rows."""
         return zero_pads_(self.rows.new_empty(self.rows.shape[0], channels), self.pad)

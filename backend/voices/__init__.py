@@ -1,0 +1,1 @@
+"""Voices beyond the bundled one: the Piper voice catalog and its downloads."""
