@@ -8,7 +8,8 @@ import sys
 
 def main() -> int:
     args = sys.argv[1:]
-    if not args or (len(args) == 1 and not args[0].startswith("-") and args[0] not in ("render", "say", "voices", "cpu-mode")):
+    lone_commands = ("render", "say", "voices", "cpu-mode", "blend")  # a lone word: a command, not a book to open
+    if not args or (len(args) == 1 and not args[0].startswith("-") and args[0] not in lone_commands):
         from app.main import main as window
 
         return window(sys.argv)

@@ -26,18 +26,20 @@ from PySide6.QtWidgets import (
 
 from app.widgets.activity_log import ActivityLog
 from app.widgets.book_panel import BookPanel, format_duration
+from app.widgets.speaker_combo import SpeakerCombo
 from app.widgets.vram_gauge import VramGauge, read_nvml_usage
 from app.widgets.vram_plot import VramPlot
 from app.window_book import BookActions
 from app.window_pronunciations import PronunciationActions
 from app.window_reactions import BOOK_SUFFIXES, WindowReactions
+from app.window_voices import VoiceActions
 from app.worker import EngineWorker
 
 BOOK_FILTER = f"Books ({' '.join(sorted('*' + s for s in BOOK_SUFFIXES))});;All files (*)"
 PREVIEW_TEXT = "Hello! This is how this voice will read your book."
 
 
-class MainWindow(BookActions, PronunciationActions, WindowReactions, QMainWindow):
+class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReactions, QMainWindow):
     _want_voice = Signal(object)
     _want_book = Signal(str, object)
     _want_preview = Signal(str, object)
@@ -78,8 +80,12 @@ class MainWindow(BookActions, PronunciationActions, WindowReactions, QMainWindow
         self.open_button.setToolTip("Open a txt, md or epub file (or drop one on the window)")
         self.voice_combo = QComboBox(toolTip="The Piper voice that reads the book")
         self.voice_combo.currentIndexChanged.connect(self._voice_chosen)
+        self.speaker_combo = SpeakerCombo()  # shown for multi-speaker voices only
+        self.speaker_combo.speaker_chosen.connect(self._speaker_chosen)
         self.add_voice_button = QPushButton("Add voice…", clicked=self.add_voice)
         self.add_voice_button.setToolTip("Add a Piper voice: pick its .onnx file (its .onnx.json must be beside it)")
+        self.catalog_button = QPushButton("Voice catalog…", clicked=self.open_voice_catalog)
+        self.catalog_button.setToolTip("Browse the Piper voice catalog and download a voice")
         self.preview_button = QPushButton("Preview", clicked=self.preview)
         self.preview_button.setToolTip("Render one sentence with this voice and play it")
         self.output_edit = QLineEdit(toolTip="Folder for the chapter files, the M4B and the subtitles")
@@ -94,13 +100,17 @@ class MainWindow(BookActions, PronunciationActions, WindowReactions, QMainWindow
         controls = QGroupBox("Voice and output")
         grid = QGridLayout(controls)
         grid.addWidget(QLabel("Voice"), 0, 0)
-        grid.addWidget(self.voice_combo, 0, 1)
+        voice_row = QHBoxLayout()
+        voice_row.addWidget(self.voice_combo, 1)
+        voice_row.addWidget(self.speaker_combo)
+        grid.addLayout(voice_row, 0, 1)
         grid.addWidget(self.add_voice_button, 0, 2)
         grid.addWidget(self.preview_button, 0, 3)
+        grid.addWidget(self.catalog_button, 0, 4)
         grid.addWidget(QLabel("Output"), 1, 0)
         grid.addWidget(self.output_edit, 1, 1)
         grid.addWidget(browse, 1, 2)
-        grid.addWidget(self.format_combo, 1, 3)
+        grid.addWidget(self.format_combo, 1, 3, 1, 2)
         grid.setColumnStretch(1, 1)
 
         self.start_button = QPushButton("Start", clicked=self.start)
@@ -198,7 +208,7 @@ class MainWindow(BookActions, PronunciationActions, WindowReactions, QMainWindow
         has_book = self.book is not None
         self.start_button.setEnabled(has_book and not self.rendering)
         self.stop_button.setEnabled(self.rendering)
-        for w in (self.open_button, self.voice_combo, self.add_voice_button, self.advanced_button,
+        for w in (self.open_button, self.voice_combo, self.add_voice_button, self.catalog_button, self.advanced_button,
                   self.format_combo, self.output_edit, self.browse_button):
             w.setEnabled(not self.rendering)
         self.preview_button.setEnabled(not self.rendering)
@@ -209,25 +219,6 @@ class MainWindow(BookActions, PronunciationActions, WindowReactions, QMainWindow
             self.start_button.setText(f"Resume ({self.book.cached:,} of {self.book.total:,} chunks done)")
         else:
             self.start_button.setText("Start")
-
-    def _fill_voices(self) -> None:
-        from backend.tts.errors import VoiceError
-        from backend.tts.voice import load_voice
-
-        self.voice_combo.blockSignals(True)
-        self.voice_combo.clear()
-        try:
-            self.voice_combo.addItem(f"{load_voice(None).name} (bundled)", None)
-        except VoiceError as exc:
-            self.log.append_line("error", str(exc))
-        for path in self.settings.voices:
-            try:
-                self.voice_combo.addItem(load_voice(path).name, path)
-            except VoiceError as exc:
-                self.log.append_line("warning", f"Voice skipped: {exc}")
-        index = max(0, self.voice_combo.findData(self.settings.voice))
-        self.voice_combo.setCurrentIndex(index)
-        self.voice_combo.blockSignals(False)
 
     def _poll_vram(self) -> None:
         if self.rendering:
@@ -250,34 +241,6 @@ class MainWindow(BookActions, PronunciationActions, WindowReactions, QMainWindow
         self.statusBar().showMessage(f"Reading {Path(path).name}…")
         self.log.append_line("info", f"Opening {path}")
         self._want_book.emit(str(path), self._settings_copy())
-
-    def add_voice(self) -> None:
-        from backend.tts.errors import VoiceError
-        from backend.tts.voice import load_voice
-
-        path, _ = QFileDialog.getOpenFileName(self, "Add a Piper voice", str(Path.home()), "Piper voices (*.onnx)")
-        if not path:
-            return
-        try:
-            voice = load_voice(path)
-        except VoiceError as exc:
-            self.notify(QMessageBox.Icon.Warning, "Voice not added", str(exc))
-            return
-        if path not in self.settings.voices:
-            self.settings.voices.append(path)
-        self.settings.voice = path
-        self._changed()
-        self._fill_voices()
-        self.log.append_line("info", f"Added voice {voice.name}")
-        self._voice_chosen()
-
-    def _voice_chosen(self, *_):
-        self.settings.voice = self.voice_combo.currentData()
-        self._changed()
-        self.statusBar().showMessage("Loading voice…")
-        self._want_voice.emit(self._settings_copy())
-        if self.book is not None:  # the cache keys depend on the voice
-            self._want_book.emit(str(self.book.path), self._settings_copy())
 
     def _format_chosen(self, fmt: str) -> None:
         self.settings.chapter_format = fmt

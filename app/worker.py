@@ -24,6 +24,7 @@ class BookInfo:
     cached: int  # chunks already in the cache, of the selected chapters
     total: int  # chunks in the plan of the selected chapters
     language_warning: str | None = None  # the voice does not speak the book's language: what to do
+    language: str | None = None  # the book's language (metadata, else its script), e.g. "en"; None: unknown
     matter: list[str] = field(default_factory=list)  # per chapter: body, front, back, toc, notes
     selected: list[int] = field(default_factory=list)  # 0-based; saved per book (selection.json)
     chapter_keys: list[frozenset] = field(default_factory=list)  # per chapter, its chunks' cache keys
@@ -160,7 +161,7 @@ class EngineWorker(QObject):
         from backend.render.jobs import book_job_dir
         from backend.render.selection import resolve_selection
         from backend.text import load_book
-        from backend.text.language import check_language
+        from backend.text.language import book_language, check_language
         from backend.tts.voice import load_voice
 
         book = load_book(path, footnotes=settings.footnotes)
@@ -181,7 +182,7 @@ class EngineWorker(QObject):
                         matter=[c.matter for c in chapters], selected=list(selection.chapters),
                         chapter_keys=[c.keys for c in chapters], cached_keys=set(cached_keys), job_dir=job_dir,
                         edits=edits, own=own, narrator_default=narrator_name(settings.narrator, voice.name),
-                        notes=[n for n in (notes, selection.warning) if n])
+                        notes=[n for n in (notes, selection.warning) if n], language=book_language(book))
         info.recount()
         return info
 
@@ -213,8 +214,11 @@ class EngineWorker(QObject):
         try:
             import soundfile as sf
 
+            from backend.voices.blends import speaker_for
+
             synth = self._synthesizer(settings)
-            audio = synth.synthesize(text, length_scale=settings.length_scale)
+            audio = synth.synthesize(text, length_scale=settings.length_scale,
+                                     speaker=speaker_for(synth.voice, settings))
             out = Path(tempfile.gettempdir()) / f"audiobook-preview-{synth.voice.name}.wav"
             sf.write(out, audio, synth.sample_rate, subtype="PCM_16")
             self.preview_ready.emit(str(out))

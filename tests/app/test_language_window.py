@@ -46,6 +46,7 @@ def test_mismatch_is_shown_and_start_asks(qtbot, window, tmp_path, monkeypatch):
                 "choose to render it anyway.")
     assert not warning.isHidden() and warning.text() == f"⚠ {expected}"
     assert expected in window.log.plain_text()
+    assert window.book.language == "ja"  # the Voice catalog preselects it
 
     asked = answer(monkeypatch, QMessageBox.StandardButton.No)
     renders = []

@@ -36,7 +36,7 @@ def open_demo(qtbot, win, tmp_path):
 
 
 def test_app_modules_do_not_import_torch():
-    code = ("import sys, app.main, app.main_window, app.dialogs.advanced_settings, backend.render.jobs, "
+    code = ("import sys, app.main, app.main_window, app.dialogs.advanced_settings, app.dialogs.voice_catalog, backend.render.jobs, "
             "backend.settings_store, backend.tts.voice, app.dialogs.cpu_mode_row; "
             "app.dialogs.cpu_mode_row.load_calibration(app.dialogs.cpu_mode_row.calibration_file()); "
             "print('torch' in sys.modules)")
@@ -191,3 +191,32 @@ def test_add_a_voice(qtbot, window, tmp_path, monkeypatch):
     assert window.settings.voices == [str(dst)] and window.settings.voice == str(dst)
     assert window.saved and window.saved[-1].voice == str(dst)
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Ready"), timeout=60000)
+
+
+def test_a_multi_speaker_voice_shows_its_speakers_and_previews_one(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.tts.piper_voices import SMALL, export_voice
+
+    assert not window.speaker_combo.isVisibleTo(window)  # the bundled voice has one speaker
+    (tmp_path / "multi").mkdir()
+    voice = export_voice(SMALL, tmp_path / "multi")  # a real Piper multi-speaker graph (alice, bob, carol)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(voice), ""))
+    window.settings.blends = {"Warm": "alice:0.7,bob:0.3", "Elsewhere": "p239:1,ana:1"}  # the second: another voice's
+    window.add_voice()
+    combo = window.speaker_combo
+    assert combo.isVisibleTo(window) and [combo.itemText(i) for i in range(combo.count())] == [
+        "0: alice", "1: bob", "2: carol", "Blend: Warm"]
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Ready"), timeout=60000)
+    combo.setCurrentIndex(3)
+    assert window.settings.speaker == "Warm"
+    with qtbot.waitSignal(window.worker.preview_ready, timeout=60000):
+        window.preview()  # a blend previews like a speaker
+    combo.setCurrentIndex(2)
+    assert window.settings.speaker == "carol" and window.saved[-1].speaker == "carol"
+    with qtbot.waitSignal(window.worker.preview_ready, timeout=60000) as ready:
+        window.preview()
+    assert Path(ready.args[0]).stat().st_size > 1000
+    # Back to the bundled voice: no speakers to pick, and the setting no longer names one.
+    window.voice_combo.setCurrentIndex(0)
+    assert not combo.isVisibleTo(window) and window.settings.speaker is None

@@ -1,0 +1,112 @@
+"""The main window's voice actions: the voice list (bundled and added voices), adding a voice,
+and the speaker of a multi-speaker voice. A mixin of MainWindow; choosing either reloads the
+voice in the worker and re-reads the open book (its chunks' cache keys depend on both)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+
+class VoiceActions:
+    def _fill_voices(self) -> None:
+        from backend.tts.errors import VoiceError
+        from backend.tts.voice import load_voice
+
+        self.voice_combo.blockSignals(True)
+        self.voice_combo.clear()
+        try:
+            self.voice_combo.addItem(f"{load_voice(None).name} (bundled)", None)
+        except VoiceError as exc:
+            self.log.append_line("error", str(exc))
+        for path in self.settings.voices:
+            try:
+                self.voice_combo.addItem(load_voice(path).name, path)
+            except VoiceError as exc:
+                self.log.append_line("warning", f"Voice skipped: {exc}")
+        index = max(0, self.voice_combo.findData(self.settings.voice))
+        self.voice_combo.setCurrentIndex(index)
+        self.voice_combo.blockSignals(False)
+        self._fill_speakers()
+
+    def _fill_speakers(self) -> None:
+        from backend.tts.errors import VoiceError
+        from backend.tts.voice import load_voice
+
+        try:
+            voice = load_voice(self.settings.voice)
+        except VoiceError:
+            return self.speaker_combo.fill(None, None)  # the voice list already said why
+        from backend.voices.blends import speaker_for
+
+        try:
+            speaker_for(voice, self.settings)  # a speaker, a blend's name or a mix
+        except ValueError:  # a speaker (or blend) of another voice: this one's first
+            self.settings.speaker = None
+        self.speaker_combo.fill(voice, self.settings.speaker, self.settings.blends)
+
+    def add_voice(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Add a Piper voice", str(Path.home()), "Piper voices (*.onnx)")
+        if not path:
+            return
+        self._use_voice(path)
+
+    def _use_voice(self, path: str) -> None:
+        """Add a voice's .onnx to the voice list (once) and choose it."""
+        from backend.tts.errors import VoiceError
+        from backend.tts.voice import load_voice
+
+        try:
+            voice = load_voice(path)
+        except VoiceError as exc:
+            self.notify(QMessageBox.Icon.Warning, "Voice not added", str(exc))
+            return
+        if path not in self.settings.voices:
+            self.settings.voices.append(path)
+        self.settings.voice = path
+        self._changed()
+        self._fill_voices()
+        self.log.append_line("info", f"Added voice {voice.name}")
+        self._voice_chosen()
+
+    def open_voice_catalog(self) -> None:
+        """The Voice catalog dialog (window-modal, not blocking): a voice it downloads is added and chosen."""
+        from app.dialogs.voice_catalog import VoiceCatalogDialog
+
+        dialog = VoiceCatalogDialog(self.settings.voice_index_url, self._catalog_language(), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.voice_installed.connect(self._use_voice)
+        self.voice_catalog_dialog = dialog  # for tests and screenshots
+        dialog.open()
+
+    def _catalog_language(self) -> str | None:
+        """The open book's language, else the chosen voice's, else None (all languages)."""
+        from backend.text.language import voice_language
+        from backend.tts.errors import VoiceError
+        from backend.tts.voice import load_voice
+
+        language = getattr(self.book, "language", None)
+        if language:
+            return language
+        try:
+            return voice_language(load_voice(self.settings.voice))
+        except VoiceError:
+            return None
+
+    def _voice_chosen(self, *_):
+        if self.settings.voice != self.voice_combo.currentData():
+            self.settings.speaker = None  # another voice: its first speaker
+        self.settings.voice = self.voice_combo.currentData()
+        self._fill_speakers()
+        self.statusBar().showMessage("Loading voice…")
+        self._want_voice.emit(self._settings_copy())
+        self._speaker_chosen(self.settings.speaker)
+
+    def _speaker_chosen(self, speaker) -> None:
+        self.settings.speaker = speaker
+        self._changed()
+        if self.book is not None:  # the cache keys depend on the voice and its speaker
+            self._want_book.emit(str(self.book.path), self._settings_copy())
+
