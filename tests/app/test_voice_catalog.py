@@ -47,7 +47,7 @@ def shown_keys(dialog) -> list[str]:
 
 
 def test_lists_and_filters_the_catalog(qtbot, window):
-    assert window.catalog_button.text() == "Voice catalog…" and window.catalog_button.isEnabled()
+    assert window.catalog_button.text() == "Catalog…" and window.catalog_button.isEnabled()
     dialog = open_catalog(qtbot, window)
     assert dialog.windowTitle() == "Voice catalog" and dialog.isVisible()
     # No book open: the bundled voice's language (en_US) is preselected.
