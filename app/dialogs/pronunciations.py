@@ -8,22 +8,20 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
 from app.dialogs.entry_editor import ERROR_STYLE, EntryEditor, store_entry
 from app.dialogs.listen import ListenButton
+from app.widgets.row_table import row_table
 from backend.lexicon_store import LexiconFileError, book_lexicon_path, global_lexicon_path, read_lexicon, write_lexicon
 from backend.text.lexicon import Lexicon, LexiconEntry
 
@@ -56,13 +54,7 @@ class PronunciationsDialog(QDialog):
         self.where = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.damaged = QLabel(wordWrap=True)
         self.damaged.setStyleSheet(ERROR_STYLE)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = row_table(COLUMNS)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.itemDoubleClicked.connect(lambda *_: self.edit())
         self.status = QLabel(wordWrap=True)
