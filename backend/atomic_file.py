@@ -69,3 +69,18 @@ def replacing(target: Path, *, prefix: str | None = None, suffix: str = ".tmp", 
             temp.unlink()
         raise
     fsync_dir(target.parent)
+
+
+def save_text(path: Path, text: str, what: str | None = None) -> Path:
+    """Write `text` (UTF-8) to `path` atomically, making its folder. With `what` ("the settings"),
+    an OSError says "Cannot save {what} to '{path}': {reason}"; without, it propagates as it is."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(path) as temp:
+            temp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        if what is None:
+            raise
+        raise OSError(f"Cannot save {what} to '{path}': {exc.strerror or exc}") from exc
+    return path

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from backend.atomic_file import replacing
+from backend.atomic_file import save_text
 from backend.render.jobs import book_job_dir
 from backend.settings import RenderSettings
 from backend.settings_store import backup_copy, settings_path
@@ -69,14 +69,7 @@ def read_lexicon(path: Path, *, missing_ok: bool = True) -> Lexicon:
 def write_lexicon(path: Path, lexicon: Lexicon) -> Path:
     """Atomically: a failed write leaves the old file as it was."""
     path = Path(path)
-    text = json.dumps(lexicon.to_json(), indent=2, ensure_ascii=False) + "\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(path) as temp:
-            temp.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OSError(f"Cannot save the pronunciations to '{path}': {exc.strerror or exc}") from exc
-    return path
+    return save_text(path, json.dumps(lexicon.to_json(), indent=2, ensure_ascii=False) + "\n", "the pronunciations")
 
 
 def lexicon_layers(book_path: Path | None, settings: RenderSettings,

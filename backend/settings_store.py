@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.atomic_file import replacing
+from backend.atomic_file import save_text
 from backend.settings import APP_NAME, RenderSettings
 
 FILE_NAME = "user_settings.json"
@@ -130,14 +130,7 @@ def settings_json(settings: RenderSettings) -> str:
 def save_settings(settings: RenderSettings, path: Path | None = None) -> Path:
     """Write the settings atomically (an existing file stays intact if this fails); return the path."""
     path = Path(path) if path is not None else settings_path()
-    text = settings_json(settings)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(path) as temp:
-            temp.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OSError(f"Cannot save the settings to '{path}': {exc.strerror or exc}") from exc
-    return path
+    return save_text(path, settings_json(settings), "the settings")
 
 
 def apply_overrides(settings: RenderSettings, **overrides) -> RenderSettings:

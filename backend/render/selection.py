@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.atomic_file import replacing
+from backend.atomic_file import save_text
 
 FILE_NAME = "selection.json"
 # Measured with the bundled voice at speaking rate 1.0, pauses included (demo book: 972
@@ -153,13 +153,7 @@ def save_selection(job_dir: Path, titles: Sequence[str], chapters: Sequence[int]
         raise ValueError(f"there is no chapter {bad[0] + 1}: the book has {len(titles)} chapters")
     text = json.dumps({"version": 1, "titles": list(titles), "selected": sorted({c + 1 for c in chapters})},
                       indent=2, ensure_ascii=False) + "\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(path) as temp:
-            temp.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OSError(f"Cannot save the chapter selection to '{path}': {exc.strerror or exc}") from exc
-    return path
+    return save_text(path, text, "the chapter selection")
 
 
 def clear_selection(job_dir: Path) -> bool:

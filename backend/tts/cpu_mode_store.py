@@ -132,11 +132,9 @@ def load_calibration(path: Path, fingerprint: dict | None = None) -> Calibration
 
 
 def save_calibration(path: Path, calibration: Calibration) -> None:
-    from backend.atomic_file import replacing
+    from backend.atomic_file import save_text
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as temp:
-        temp.write_text(json.dumps(calibration.to_json(), indent=1), encoding="utf-8")
+    save_text(path, json.dumps(calibration.to_json(), indent=1))
 
 
 def forget_calibration(path: Path | None = None) -> bool:

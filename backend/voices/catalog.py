@@ -129,12 +129,9 @@ def fetch_catalog(index_url: str, cache_folder: Path) -> Catalog:
     voices, bad = parse_index(data)
     if not voices:
         raise CatalogError(f"The voice index at {index_url} lists no voices this program can read.")
-    cache_folder.mkdir(parents=True, exist_ok=True)
-    from backend.atomic_file import replacing
+    from backend.atomic_file import save_text
 
-    with replacing(cache) as temp:
-        temp.write_text(json.dumps({"url": index_url, "fetched_at": time.time(), "index": json.loads(data)}),
-                        encoding="utf-8")
+    save_text(cache, json.dumps({"url": index_url, "fetched_at": time.time(), "index": json.loads(data)}))
     note = f"{bad} entr{'y' if bad == 1 else 'ies'} of the index could not be read and are not shown." if bad else None
     return Catalog(voices, index_url, time.time(), False, note)
 
