@@ -38,6 +38,7 @@ class VoiceActions:
         try:
             voice = load_voice(self.settings.voice)
         except VoiceError:
+            self.speaker_label.setVisible(False)
             return self.speaker_combo.fill(None, None)  # the voice list already said why
         from backend.voices.blends import speaker_for
 
@@ -46,6 +47,7 @@ class VoiceActions:
         except ValueError:  # a speaker (or blend) of another voice: this one's first
             self.settings.speaker = None
         self.speaker_combo.fill(voice, self.settings.speaker, self.settings.blends)
+        self.speaker_label.setVisible(self.speaker_combo.count() > 0)
 
     def add_voice(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Add a Piper voice", str(Path.home()), "Piper voices (*.onnx)")
