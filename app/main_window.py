@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.widgets.activity_log import ActivityLog
 from app.widgets.book_panel import BookPanel, format_duration
+from app.widgets.dialogue_picker import DialoguePicker
 from app.widgets.speaker_combo import SpeakerCombo
 from app.widgets.vram_gauge import VramGauge, read_nvml_usage
 from app.widgets.vram_plot import VramPlot
@@ -37,12 +38,14 @@ from app.worker import EngineWorker
 
 BOOK_FILTER = f"Books ({' '.join(sorted('*' + s for s in BOOK_SUFFIXES))});;All files (*)"
 PREVIEW_TEXT = "Hello! This is how this voice will read your book."
+# With a dialogue voice, the preview goes on with a line of dialogue in it.
+DIALOGUE_PREVIEW_TEXT = "\u201cAnd this is how I will read what people say,\u201d she said."
 
 
 class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReactions, QMainWindow):
     _want_voice = Signal(object)
     _want_book = Signal(str, object)
-    _want_preview = Signal(str, object)
+    _want_preview = Signal(str, object, object)
     _want_listen = Signal(str, object, object)  # text, settings, lexicon
     _want_render = Signal(str, str, object)
     _want_render_skipping = Signal(str, str, object, object)  # … and the damaged lexicon files to leave out
@@ -82,6 +85,8 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
         self.voice_combo.currentIndexChanged.connect(self._voice_chosen)
         self.speaker_combo = SpeakerCombo()  # shown for multi-speaker voices only
         self.speaker_combo.speaker_chosen.connect(self._speaker_chosen)
+        self.dialogue_picker = DialoguePicker()  # per book: enabled while one is open
+        self.dialogue_picker.choice_changed.connect(self._dialogue_chosen)
         self.add_voice_button = QPushButton("Add voice…", clicked=self.add_voice)
         self.add_voice_button.setToolTip("Add a Piper voice: pick its .onnx file (its .onnx.json must be beside it)")
         self.catalog_button = QPushButton("Catalog…", clicked=self.open_voice_catalog)
@@ -108,10 +113,12 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
         self.speaker_label = QLabel("Speaker", visible=False)
         grid.addWidget(self.speaker_label, 1, 0)
         grid.addWidget(self.speaker_combo, 1, 1)
-        grid.addWidget(QLabel("Output"), 2, 0)
-        grid.addWidget(self.output_edit, 2, 1)
-        grid.addWidget(browse, 2, 2)
-        grid.addWidget(self.format_combo, 2, 3, 1, 2)
+        grid.addWidget(QLabel("Dialogue voice"), 2, 0)
+        grid.addWidget(self.dialogue_picker, 2, 1)
+        grid.addWidget(QLabel("Output"), 3, 0)
+        grid.addWidget(self.output_edit, 3, 1)
+        grid.addWidget(browse, 3, 2)
+        grid.addWidget(self.format_combo, 3, 3, 1, 2)
         grid.setColumnStretch(1, 1)
 
         self.start_button = QPushButton("Start", clicked=self.start)
@@ -213,6 +220,7 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
                   self.format_combo, self.output_edit, self.browse_button):
             w.setEnabled(not self.rendering)
         self.preview_button.setEnabled(not self.rendering)
+        self.dialogue_picker.setEnabled(has_book and not self.rendering)
         self.book_panel.pronunciations_button.setEnabled(not self.rendering)
         self.book_panel.words_button.setEnabled(has_book and not self.rendering)
         self._update_book_controls()
@@ -255,7 +263,9 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
     def preview(self) -> None:
         self.preview_button.setEnabled(False)
         self.statusBar().showMessage("Rendering a preview…")
-        self._want_preview.emit(PREVIEW_TEXT, self._settings_copy())
+        dialogue = self.dialogue_picker.choice() if self.book is not None else None
+        text = f"{PREVIEW_TEXT}\n\n{DIALOGUE_PREVIEW_TEXT}" if dialogue is not None else PREVIEW_TEXT
+        self._want_preview.emit(text, self._settings_copy(), dialogue)
 
     def open_advanced(self) -> None:
         from app.dialogs.advanced_settings import AdvancedSettingsDialog

@@ -40,6 +40,7 @@ class WindowReactions:
         if info.language_warning and not same_book:
             self.log.append_line("warning", info.language_warning)
         self.book_panel.show_book(info, self.settings.length_scale or 1.0)
+        self.dialogue_picker.show_choice(info.dialogue)
         if not same_book or not self.output_edit.text().strip():  # keep a folder the user chose
             self.output_edit.setText(str(info.path.parent / f"{info.path.stem} audiobook"))
         if info.cached:

@@ -1,6 +1,7 @@
 """The main window's voice actions: the voice list (bundled and added voices), adding a voice,
-and the speaker of a multi-speaker voice. A mixin of MainWindow; choosing either reloads the
-voice in the worker and re-reads the open book (its chunks' cache keys depend on both)."""
+the speaker of a multi-speaker voice, and the open book's dialogue voice. A mixin of MainWindow;
+choosing any reloads the voice in the worker or re-reads the open book (its chunks' cache keys
+depend on all three)."""
 
 from __future__ import annotations
 
@@ -17,15 +18,20 @@ class VoiceActions:
 
         self.voice_combo.blockSignals(True)
         self.voice_combo.clear()
+        dialogue_voices = []  # (label, DialogueChoice.voice): the bundled voice by name, the others by path
         try:
-            self.voice_combo.addItem(f"{load_voice(None).name} (bundled)", None)
+            bundled = load_voice(None).name
+            self.voice_combo.addItem(f"{bundled} (bundled)", None)
+            dialogue_voices.append((f"{bundled} (bundled)", bundled))
         except VoiceError as exc:
             self.log.append_line("error", str(exc))
         for path in self.settings.voices:
             try:
                 self.voice_combo.addItem(load_voice(path).name, path)
+                dialogue_voices.append((self.voice_combo.itemText(self.voice_combo.count() - 1), path))
             except VoiceError as exc:
                 self.log.append_line("warning", f"Voice skipped: {exc}")
+        self.dialogue_picker.fill(dialogue_voices, self.settings.blends)
         index = max(0, self.voice_combo.findData(self.settings.voice))
         self.voice_combo.setCurrentIndex(index)
         self.voice_combo.blockSignals(False)
@@ -112,3 +118,17 @@ class VoiceActions:
         if self.book is not None:  # the cache keys depend on the voice and its speaker
             self._want_book.emit(str(self.book.path), self._settings_copy())
 
+
+    def _dialogue_chosen(self, choice) -> None:
+        """Save the open book's dialogue voice (None: off) and re-read the book (its dialogue's keys change)."""
+        from backend.voices.dialogue import save_choice
+
+        if self.book is None or self.book.job_dir is None:
+            return
+        try:
+            save_choice(self.book.job_dir, choice)
+        except OSError as exc:
+            self.notify(QMessageBox.Icon.Warning, "Dialogue voice not saved", str(exc))
+            return
+        self.log.append_line("info", f"Dialogue voice for this book: {choice.describe() if choice else 'off'}")
+        self._want_book.emit(str(self.book.path), self._settings_copy())

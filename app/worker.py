@@ -30,6 +30,7 @@ class BookInfo:
     chapter_keys: list[frozenset] = field(default_factory=list)  # per chapter, its chunks' cache keys
     cached_keys: set = field(default_factory=set)
     job_dir: Path | None = None  # the book's folder in the cache (selection, details, lexicon, chunks)
+    dialogue: object | None = None  # the book's saved DialogueChoice (None: off)
     edits: object | None = None  # backend.render.details.DetailEdits saved for the book
     own: dict = field(default_factory=dict)  # the book's own title, author, year, genre, description, cover
     narrator_default: str = ""  # the narrator when none is typed: the setting, else the voice's name
@@ -176,13 +177,17 @@ class EngineWorker(QObject):
         # The lexicon is part of the chunks' cache keys: without it "Resume (n of m)" would be wrong.
         chapters, cached_keys = inspect_chapters(book, voice, settings, self._book_lexicon(path, settings), job_dir)
         selection = resolve_selection(book, job_dir)
+        from backend.voices.dialogue import read_choice
+
+        dialogue, dialogue_warning = read_choice(job_dir)
         mismatch = check_language(book, voice, "press Start and choose to render it anyway")
         info = BookInfo(path, shown.title, shown.author, shown.cover, [(c.title, c.characters) for c in chapters],
                         sum(c.characters for c in chapters), list(book.warnings), 0, 0, mismatch,
                         matter=[c.matter for c in chapters], selected=list(selection.chapters),
                         chapter_keys=[c.keys for c in chapters], cached_keys=set(cached_keys), job_dir=job_dir,
                         edits=edits, own=own, narrator_default=narrator_name(settings.narrator, voice.name),
-                        notes=[n for n in (notes, selection.warning) if n], language=book_language(book))
+                        notes=[n for n in (notes, selection.warning, dialogue_warning) if n], language=book_language(book),
+                        dialogue=dialogue)
         info.recount()
         return info
 
@@ -209,21 +214,48 @@ class EngineWorker(QObject):
             return
         self.preview(text, settings)
 
-    @Slot(str, object)
-    def preview(self, text: str, settings) -> None:
+    @Slot(str, object, object)
+    def preview(self, text: str, settings, dialogue=None) -> None:
+        """Say `text` and play it; with a dialogue voice (a DialogueChoice), its paragraphs are read
+        as in the book: quoted speech in the dialogue voice."""
         try:
             import soundfile as sf
 
             from backend.voices.blends import speaker_for
 
             synth = self._synthesizer(settings)
-            audio = synth.synthesize(text, length_scale=settings.length_scale,
-                                     speaker=speaker_for(synth.voice, settings))
+            if dialogue is None:
+                audio = synth.synthesize(text, length_scale=settings.length_scale,
+                                         speaker=speaker_for(synth.voice, settings))
+            else:
+                audio = self._dialogue_preview(synth, text, settings, dialogue)
             out = Path(tempfile.gettempdir()) / f"audiobook-preview-{synth.voice.name}.wav"
             sf.write(out, audio, synth.sample_rate, subtype="PCM_16")
             self.preview_ready.emit(str(out))
         except Exception as exc:
             self.voice_failed.emit(_message(exc))
+
+    def _dialogue_preview(self, synth, text: str, settings, choice):
+        import numpy as np
+
+        from backend.text.chunker import chunk_chapter
+        from backend.text.dialogue import quote_mark_for
+        from backend.text.normalize import normalize_text
+        from backend.tts.synth import Synthesizer
+        from backend.voices.blends import speaker_for
+        from backend.voices.dialogue import resolve_dialogue
+
+        dialogue = resolve_dialogue(choice, synth.voice, settings)
+        other = synth if dialogue.voice.file_hash == synth.voice.file_hash else Synthesizer(
+            dialogue.voice, device=str(synth.device), noise_scale=settings.noise_scale, noise_w=settings.noise_w)
+        paragraphs = [normalize_text(p) for p in text.split("\n\n")]
+        pieces = []
+        for chunk in chunk_chapter(paragraphs, quote_mark=quote_mark_for(text.split("\n\n"))):
+            reader, who = (other, dialogue.settings) if chunk.dialogue else (synth, settings)
+            pieces.append(reader.synthesize(chunk.text, length_scale=settings.length_scale,
+                                            speaker=speaker_for(reader.voice, who)))
+            pieces.append(np.zeros(int(0.3 * synth.sample_rate), np.float32))
+        return np.concatenate(pieces)
 
     @Slot(str, str, object)
     def render(self, book_path: str, output_dir: str, settings) -> None:

@@ -164,6 +164,7 @@ def _run_render(args, cancel: CancelToken, events: ConsoleEvents) -> int:
     if cancel.cancelled:
         return _stopped_early()
     from backend.lexicon_store import load_lexicons
+    from backend.voices.dialogue import parse_choice
 
     try:
         lexicon = load_lexicons(book, settings, tuple(args.lexicon or ()))  # a damaged one stops us here
@@ -171,7 +172,14 @@ def _run_render(args, cancel: CancelToken, events: ConsoleEvents) -> int:
         print(f"Error: {exc} Fix or remove it, then run the command again.", file=sys.stderr)
         return 1
     output_dir = Path(args.output) if args.output else Path.cwd() / f"{book.stem}_audiobook"
-    job = RenderJob(book, output_dir, settings, lexicon, chapters=chapters, details=details)
+    given = args.dialogue_voice is not None or args.dialogue_speaker is not None
+    try:
+        dialogue = parse_choice(args.dialogue_voice, args.dialogue_speaker) if given else None
+    except ValueError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    job = RenderJob(book, output_dir, settings, lexicon, chapters=chapters, details=details, dialogue=dialogue,
+                    dialogue_given=given)
     try:
         summary = AudioEngine(job, events, cancel).run()
     except RenderStopped:
@@ -253,6 +261,12 @@ def add_render_parser(sub) -> None:
     r.add_argument("--speaker", default=None, metavar="NAME|ID",
                    help="for a voice with several speakers: a speaker's name or id (see 'audiobook voices'), a saved "
                         "blend's name, or a blend such as 'alice:0.7,bob:0.3' (default: saved, else the first speaker)")
+    r.add_argument("--dialogue-voice", default=None, metavar="VOICE|off",
+                   help="read quoted speech in this voice (a .onnx file or an installed voice's name); saved for the "
+                        "book until changed; 'off' reads everything in the narration voice")
+    r.add_argument("--dialogue-speaker", default=None, metavar="NAME|ID",
+                   help="the dialogue voice's speaker (or saved blend, or mix); alone: another speaker of the narration "
+                        "voice reads quoted speech")
     r.add_argument("--any-language", action="store_true", default=None,
                    help="render even when the voice does not speak the book's language (it is refused otherwise)")
     r.add_argument("--lexicon", action="append", metavar="FILE",

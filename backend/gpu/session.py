@@ -147,8 +147,11 @@ class CudaSession(CpuSession):
         if self._cpu_fallback is None:
             from backend.tts.synth import Synthesizer
 
-            cpu = Synthesizer(self.synth.voice, device="cpu", noise_scale=self.synth.noise_scale,
-                              noise_w=self.synth.noise_w)
+            if hasattr(self.synth, "cpu_twin"):  # a VoicePair: both of its voices
+                cpu = self.synth.cpu_twin()
+            else:
+                cpu = Synthesizer(self.synth.voice, device="cpu", noise_scale=self.synth.noise_scale,
+                                  noise_w=self.synth.noise_w)
             self._cpu_fallback = cpu.synthesize_batch
         return self._cpu_fallback(items)
 

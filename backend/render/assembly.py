@@ -4,7 +4,8 @@ Chunk audio from the TTS has leading/trailing near-silence of varying length
 and varying loudness. Each chunk's speech runs from its first to its last
 sample at or above `silence_threshold_db` (one threshold, to the sample). The
 silence between two chunks' speech is exactly the configured pause (sentence,
-paragraph, or after the last chunk the chapter pause): up to `edge_silence`
+paragraph, or after the last chunk the chapter pause; half the sentence pause where a sentence
+goes on in the dialogue voice): up to `edge_silence`
 of each chunk's own near-silence is kept inside it, faded in or out over
 `fade_ms` so no join clicks, and the rest is digital silence. The fades touch
 only that near-silence, never speech, so a short line ("Yes.") keeps its
@@ -41,6 +42,7 @@ LOUDNESS_WINDOW_S = 0.050  # speech/pause windows for the chapter RMS
 MAX_FADE_MS = 100.0
 DECLICK_S = 0.003  # a chunk that starts or ends mid-sound is ramped over this much of it
 PCM16_STEP = 1.0 / 32768.0
+MID_SENTENCE_PAUSE = 0.5  # of the sentence pause, where a sentence goes on in the other voice
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ def pause_seconds(chunk: Chunk, is_last: bool, settings: AssemblySettings) -> fl
         return settings.chapter_pause
     if chunk.ends_paragraph:
         return settings.paragraph_pause
+    if chunk.ends_mid_sentence:  # "Hello," | she said: split at a quote for the dialogue voice, a comma's pause
+        return settings.sentence_pause * MID_SENTENCE_PAUSE
     return settings.sentence_pause
 
 

@@ -44,6 +44,10 @@ class RenderJob:
     chapters_from: str = "given"  # who chose them, for the log: "given" (a flag), "window" (the chapter list)
     # Book details for this run (title, author, narrator, cover file…) over those saved for the book.
     details: object | None = None  # backend.render.details.DetailEdits
+    # Quoted speech in another voice or speaker (backend/voices/dialogue.py): with dialogue_given, this
+    # run's choice (None: off), saved for the book; else the book's saved choice.
+    dialogue: object | None = None  # backend.voices.dialogue.DialogueChoice
+    dialogue_given: bool = False
 
 
 class AudioEngine:
@@ -61,6 +65,8 @@ class AudioEngine:
         self._stage = "the start"  # what the engine is doing, for the message should the GPU fail
         self.quality_report = None  # set by the report step (backend/render/mastering_step.py)
         self.narrator: str | None = None  # the book's edited narrator, when there is one (else the setting)
+        self.dialogue = None  # the book's DialogueVoice, when it has one
+        self.dialogue_synth = None  # its Synthesizer, when it is another voice file than the narration's
         self._job_dir: Path | None = None
         if session_factory is None:
             from backend.gpu.session import open_session as session_factory
@@ -160,7 +166,9 @@ class AudioEngine:
             from backend.lexicon_store import load_lexicons
 
             lexicon = load_lexicons(self.job.book_path, settings, self.job.lexicon_files)
-        plan = make_plan(book, self.synth.voice, settings, lexicon, chapters=selection, check=self.check_stop)
+        self._load_dialogue_voice(book, settings)
+        plan = make_plan(book, self.synth.voice, settings, lexicon, chapters=selection, check=self.check_stop,
+                         dialogue=self.dialogue)
         if not plan.chunks:
             which = "the selected chapters of " if len(selection) < len(book.chapters) else ""
             raise ValueError(f"{which}'{self.job.book_path.name}' ha{'ve' if which else 's'} no speakable text.")
@@ -172,7 +180,7 @@ class AudioEngine:
             self._log(f"Left out {len(silent)} paragraph{'s' if len(silent) != 1 else ''} of punctuation only "
                       f"(such as '{silent[0][:20]}'): nothing to say.")
         self._stage = "GPU set-up"
-        self.session = self._session_factory(self.synth, settings, self.events.log)
+        self.session = self._session_factory(self._session_synth(), settings, self.events.log)
         self._log(f"Batch size {self.session.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
         cache = ChunkCache(self.job_dir() / "chunks", self.synth.sample_rate)
         self._write_manifest(book, plan, len(lexicon))
@@ -239,6 +247,59 @@ class AudioEngine:
         elif problem := describe_mismatch(book, self.synth.voice):
             self._log(f"{problem} Rendering it anyway, as asked.", "warning")
 
+    def _load_dialogue_voice(self, book, settings: RenderSettings) -> None:
+        """The book's dialogue voice (this run's choice, saved for the book, or the saved one), checked
+        and loaded like the narration voice."""
+        from backend.text.language import check_language
+        from backend.tts.synth import Synthesizer
+        from backend.voices.dialogue import read_choice, resolve_dialogue, save_choice
+
+        choice = self.job.dialogue
+        if not self.job.dialogue_given:
+            choice, warning = read_choice(self.job_dir())
+            if warning:
+                self._log(warning, "warning")
+        dialogue = resolve_dialogue(choice, self.synth.voice, settings)
+        if self.job.dialogue_given:
+            save_choice(self.job_dir(), choice)
+        if dialogue is None:
+            if self.job.dialogue_given:
+                self._log("Dialogue voice: off for this book (one voice reads everything).")
+            return
+        if not settings.any_language and (problem := check_language(book, dialogue.voice)):
+            raise ValueError(f"Dialogue voice: {problem}")
+        self.dialogue = dialogue
+        self._log(f"Dialogue voice: {choice.describe()}: quoted speech is read in it"
+                  f"{' (saved for this book)' if self.job.dialogue_given else ''}.")
+        if dialogue.voice.file_hash != self.synth.voice.file_hash:
+            self.dialogue_synth = Synthesizer(dialogue.voice, device=str(self.synth.device), dtype=settings.precision,
+                                              noise_scale=settings.noise_scale, noise_w=settings.noise_w,
+                                              cpu_streams=settings.cpu_streams)
+
+    def _session_synth(self):
+        """What the GPU session runs: the narration voice, or both voices behind one."""
+        if self.dialogue_synth is None:
+            return self.synth
+        from backend.tts.voice_pair import VoicePair
+
+        return VoicePair(self.synth, self.dialogue_synth)
+
+    def reader(self, pc: PlannedChunk):
+        """(synthesizer, speaker, part) that read a planned chunk: its dialogue voice or the narration's."""
+        from backend.voices.blends import speaker_for
+
+        if pc.chunk.dialogue and self.dialogue is not None:
+            return self.dialogue_synth or self.synth, speaker_for(self.dialogue.voice, self.dialogue.settings), 1
+        return self.synth, speaker_for(self.synth.voice, self.job.settings), 0
+
+    def synth_item(self, pc: PlannedChunk, durations: list | None = None):
+        """(SynthItem, its synthesizer) for a planned chunk, in its own voice and speaker."""
+        from backend.tts.synth import SynthItem
+
+        synth, speaker, part = self.reader(pc)
+        return SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, self.job.settings.length_scale, speaker=speaker,
+                         durations=durations, part=part if self.dialogue_synth is not None else 0), synth
+
     def _write_manifest(self, book, plan: RenderPlan, lexicon_size: int) -> None:
         from backend.render.pronunciations import manifest_entry, pronunciation_lines
 
@@ -255,6 +316,8 @@ class AudioEngine:
             "voice": self.synth.voice.name,
             "voice_hash": self.synth.voice.file_hash,
             "params": synthesis_params(self.synth.voice, self.job.settings),
+            **({"dialogue_voice": self.dialogue.voice.name,
+                "dialogue_params": synthesis_params(self.dialogue.voice, self.dialogue.settings)} if self.dialogue else {}),
             "chapters": plan.chapter_titles,
             "chunks": [manifest_entry(pc) for pc in plan.chunks],
         })
@@ -279,12 +342,8 @@ class AudioEngine:
         return todo, reused
 
     def _render(self, cache: ChunkCache, todo: list[PlannedChunk], total: int, reused: int, started: float) -> None:
-        from backend.tts.synth import SynthItem
 
-        settings, synth = self.job.settings, self.synth
-        from backend.voices.blends import speaker_for
-
-        speaker = speaker_for(synth.voice, settings)  # checked when planning: a clear ValueError there
+        synth = self.synth
         # Longest first, so each batch holds similar lengths and padding stays small.
         order = sorted(todo, key=lambda pc: -len(pc.chunk.text))
         chars_left = sum(len(pc.chunk.text) for pc in order)
@@ -303,17 +362,18 @@ class AudioEngine:
             pos += len(batch)
             t0 = time.perf_counter()
             # Each item carries a sink for its phoneme durations (word timings; they change no audio).
-            items = []
+            items, readers = [], []
             for pc in batch:
                 self.check_stop()  # phonemizing a big batch takes a moment; nothing of it is cached yet
-                items.append(SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, settings.length_scale, speaker=speaker,
-                                       durations=[]))
+                item, reader = self.synth_item(pc, durations=[])
+                items.append(item)
+                readers.append(reader)
             self.check_stop()
             audios = session.run(items)
-            for pc, item, audio in zip(batch, items, audios, strict=True):
+            for pc, item, audio, reader in zip(batch, items, audios, readers, strict=True):
                 # A chunk with nothing to say is stored as one silent sample: it is done, not missing.
                 cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
-                store_timing(cache, pc.key, item, audio.size, synth.hop_length)
+                store_timing(cache, pc.key, item, audio.size, reader.hop_length)
                 if item.ids and audio.size < _MIN_SECONDS_PER_CHAR * len(pc.chunk.text) * synth.sample_rate:
                     self._log(f"Chunk {pc.index + 1} came out unusually short ({audio.size / synth.sample_rate:.2f}s "
                               f"for {len(pc.chunk.text)} characters): \"{pc.chunk.text[:60]}…\"", "warning")

@@ -23,8 +23,10 @@ class ChapterInfo:
 def inspect_chapters(book, voice, settings, lexicon, job_dir: Path) -> tuple[list[ChapterInfo], frozenset[str]]:
     """(every chapter of the book, the keys of the plan already in the cache: existence only)."""
     from backend.render.cpu_mode_step import planning_settings
+    from backend.voices.dialogue import saved_dialogue
 
-    plan = make_plan(book, voice, planning_settings(settings, job_dir), lexicon)
+    settings = planning_settings(settings, job_dir)
+    plan = make_plan(book, voice, settings, lexicon, dialogue=saved_dialogue(job_dir, voice, settings))
     chars: dict[int, int] = {}
     keys: dict[int, set[str]] = {}
     for pc in plan.chunks:

@@ -166,17 +166,15 @@ def _load(engine, cache: ChunkCache, pc: PlannedChunk) -> np.ndarray:
     if audio is not None:
         return audio
     from backend.render.engine import store_timing
-    from backend.tts.synth import SynthItem
 
     engine._log(f"Cached chunk {pc.index + 1} was unreadable; rendering it again.", "warning")
-    from backend.voices.blends import speaker_for
+    from dataclasses import replace
 
-    speaker = speaker_for(engine.synth.voice, engine.job.settings)
-    item = SynthItem(engine.synth.phoneme_ids(pc.spoken), pc.seed, engine.job.settings.length_scale, speaker=speaker,
-                     durations=[])
-    audio = engine.synth.synthesize_batch([item])[0]
+    item, synth = engine.synth_item(pc, durations=[])
+    item = replace(item, part=0)  # rendered by its own synthesizer directly
+    audio = synth.synthesize_batch([item])[0]
     cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
-    store_timing(cache, pc.key, item, audio.size, engine.synth.hop_length)
+    store_timing(cache, pc.key, item, audio.size, synth.hop_length)
     audio = audio if audio.size else np.zeros(1, np.float32)
     # Assemble what the cache holds (its samples are quantized), as every other chunk is: the raw
     # floats can round to a different 16-bit sample and break "resumed == uninterrupted".

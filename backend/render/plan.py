@@ -82,23 +82,30 @@ def synthesis_params(voice: Voice, settings: RenderSettings) -> dict:
 
 
 def make_plan(book: Book, voice: Voice, settings: RenderSettings, lexicon: Lexicon | None = None, *,
-              chapters: Sequence[int] | None = None, check: Callable[[], None] | None = None) -> RenderPlan:
+              chapters: Sequence[int] | None = None, check: Callable[[], None] | None = None,
+              dialogue=None) -> RenderPlan:
     """The cache key covers the spoken text, marks included: a chunk no pronunciation touches keeps
     the key of its plain text, so editing an entry re-renders only the chunks that use it.
     `chapters`: plan only these (0-based; None: all); a chunk's key does not depend on which
     chapters are selected. `check()` is called every few paragraphs and chunks (a big book takes
     seconds): it raises to stop."""
-    params = synthesis_params(voice, settings)
-    language = skipping_language(book, voice, settings.any_language)
+    # (voice file hash, synthesis parameters, language) of narration and of dialogue
+    readers = {False: (voice.file_hash, synthesis_params(voice, settings),
+                       skipping_language(book, voice, settings.any_language))}
+    if dialogue is not None:
+        readers[True] = (dialogue.voice.file_hash, synthesis_params(dialogue.voice, dialogue.settings),
+                         skipping_language(book, dialogue.voice, settings.any_language))
     date_order = book_date_order(book, voice, settings)
     planned = []
-    chunks = plan_book_chunks(book, settings.max_chars, date_order=date_order, chapters=chapters, check=check)
+    chunks = plan_book_chunks(book, settings.max_chars, date_order=date_order, chapters=chapters, check=check,
+                              dialogue=dialogue is not None)
     for i, chunk in enumerate(chunks):
         if check is not None and i % 16 == 0:
             check()
         seed = chunk_seed(chunk.text, settings.seed)
+        file_hash, params, language = readers[chunk.dialogue]
         spoken = spoken_text(chunk.text, lexicon, language=language)
-        key = chunk_key(spoken.text, voice.file_hash, params, seed)
+        key = chunk_key(spoken.text, file_hash, params, seed)
         planned.append(PlannedChunk(i, chunk, key, seed, spoken.text, spoken.entries, spoken.skipped))
     titles = [c.title or f"Chapter {n}" for n, c in enumerate(book.chapters, 1)]
     return RenderPlan(planned, titles, date_order, None if chapters is None else tuple(sorted(set(chapters))))

@@ -75,11 +75,15 @@ def chunk_words(engine, plan: RenderPlan, cache: ChunkCache) -> dict[str, list[T
     not rendered again) when that predicts exactly the cached length; otherwise it stays unaligned."""
     unique = plan.unique_keys
     timings = {key: cache.get_timing(key) for key in unique}
-    missing = [key for key, timing in timings.items() if timing is None and engine.synth.phoneme_ids(unique[key].spoken)]
+    missing = [key for key, timing in timings.items() if timing is None and engine.synth_item(unique[key])[0].ids]
     if missing:
         timings.update(_predict_missing(engine, cache, [unique[key] for key in missing]))
-    aligner = WordAligner(engine.synth.phonemizer, engine.synth.sample_rate)
-    words = {key: aligner.align(pc.spoken, timings[key]) for key, pc in unique.items()}
+    aligners: dict[int, WordAligner] = {}  # one per voice: each aligns with its own phonemes
+    words = {}
+    for key, pc in unique.items():
+        synth = engine.reader(pc)[0]
+        aligner = aligners.setdefault(id(synth), WordAligner(synth.phonemizer, synth.sample_rate))
+        words[key] = aligner.align(pc.spoken, timings[key])
     speaking = [key for key, pc in unique.items() if any(is_word(plain_text(t)) for t in spoken_tokens(pc.spoken))]
     unaligned = sum(1 for key in speaking if words[key] is None)
     if unaligned:
@@ -89,25 +93,25 @@ def chunk_words(engine, plan: RenderPlan, cache: ChunkCache) -> dict[str, list[T
 
 
 def _predict_missing(engine, cache: ChunkCache, chunks: list[PlannedChunk]) -> dict[str, ChunkTiming | None]:
-    from backend.tts.synth import SynthItem
+    from dataclasses import replace
 
-    synth, found = engine.synth, {}
+    found: dict[str, ChunkTiming | None] = {}
     engine._log(f"{len(chunks)} cached chunk{'s were' if len(chunks) != 1 else ' was'} rendered before word timings "
                 "were kept; timing them with the duration predictor (their audio stays as cached).")
     for first in range(0, len(chunks), _PREDICT_BATCH):
         if engine.cancel.cancelled:
             raise RenderStopped()
         batch = chunks[first : first + _PREDICT_BATCH]
-        from backend.voices.blends import speaker_for
-
-        speaker = speaker_for(synth.voice, engine.job.settings)  # a speaker has its own durations
-        items = [SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, engine.job.settings.length_scale, speaker=speaker)
-                 for pc in batch]
-        for pc, item, frames in zip(batch, items, synth.predict_durations(items), strict=True):
-            timing = ChunkTiming(tuple(item.ids), tuple(int(f) for f in frames), synth.hop_length)
-            found[pc.key] = timing if timing.samples == cache.length(pc.key) else None
-            if found[pc.key] is not None:
-                cache.put_timing(pc.key, timing)
+        # Each in its own voice and speaker (a speaker has its own durations), run by its own synthesizer.
+        items = [engine.synth_item(pc) for pc in batch]
+        for synth in {id(s): s for _, s in items}.values():
+            mine = [(pc, item) for pc, (item, s) in zip(batch, items, strict=True) if s is synth]
+            predicted = synth.predict_durations([replace(item, part=0) for _, item in mine])
+            for (pc, item), frames in zip(mine, predicted, strict=True):
+                timing = ChunkTiming(tuple(item.ids), tuple(int(f) for f in frames), synth.hop_length)
+                found[pc.key] = timing if timing.samples == cache.length(pc.key) else None
+                if found[pc.key] is not None:
+                    cache.put_timing(pc.key, timing)
     wrong = sum(1 for timing in found.values() if timing is None)
     if wrong:
         engine._log(f"{wrong} of them did not match their cached audio (rendered on another device or precision?); "

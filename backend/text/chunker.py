@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .abbreviations import BEFORE_NUMBER_ABBREVIATIONS, NON_TERMINAL_ABBREVIATIONS
 from .book import Book, Chapter
 from .dates import MDY
+from .dialogue import ends_sentence, quote_mark_for, quote_spans
 from .normalize import is_unspeakable, normalize_text, normalize_title
 
 DEFAULT_MAX_CHARS = 400
@@ -26,6 +27,10 @@ class Chunk:
     sentence_index: int  # index (within the paragraph) of the chunk's first sentence
     ends_paragraph: bool
     ends_chapter: bool
+    # With a dialogue voice (backend/text/dialogue.py): the chunk is quoted speech, and/or the next
+    # chunk goes on with its sentence (split at a quote: a shorter pause).
+    dialogue: bool = False
+    ends_mid_sentence: bool = False
 
 
 # Sentence-ending punctuation with any closing quotes/brackets, followed by
@@ -95,44 +100,76 @@ def _pieces_of_long_sentence(sentence: str, max_chars: int) -> list[str]:
     return pieces
 
 
+def _sentence_pieces(text: str, max_chars: int, first_sentence: int) -> list[tuple[str, int]]:
+    """(piece, sentence index) of a text's sentences, long ones cut into pieces of max_chars."""
+    pieces: list[tuple[str, int]] = []
+    for n, sentence in enumerate(split_sentences(text), first_sentence):
+        if len(sentence) <= max_chars:
+            pieces.append((sentence, n))
+        else:
+            pieces.extend((p, n) for p in _pieces_of_long_sentence(sentence, max_chars))
+    return pieces
+
+
+# A piece of a paragraph: text, sentence index, dialogue, ends mid-sentence.
+_Piece = tuple[str, int, bool, bool]
+
+
+def _paragraph_pieces(paragraph: str, max_chars: int, quote_mark: str | None) -> list[_Piece]:
+    if quote_mark is None:
+        return [(text, n, False, False) for text, n in _sentence_pieces(paragraph, max_chars, 0)]
+    spans = quote_spans(paragraph, quote_mark)
+    pieces: list[_Piece] = []
+    sentence = 0
+    for k, (text, dialogue) in enumerate(spans):
+        found = _sentence_pieces(text, max_chars, sentence)
+        if not found:
+            continue
+        following = spans[k + 1][0] if k + 1 < len(spans) else None
+        mid = not ends_sentence(text, following)
+        pieces.extend((piece, n, dialogue, mid and i == len(found) - 1) for i, (piece, n) in enumerate(found))
+        sentence = found[-1][1] + (0 if mid else 1)
+    return pieces
+
+
 def chunk_chapter(
-    paragraphs: list[str], max_chars: int = DEFAULT_MAX_CHARS, chapter_index: int = 0
+    paragraphs: list[str], max_chars: int = DEFAULT_MAX_CHARS, chapter_index: int = 0, quote_mark: str | None = None,
+    title_first: bool = False,
 ) -> list[Chunk]:
     """Pack the sentences of each (normalized) paragraph into chunks of at
     most `max_chars` characters. Empty paragraphs give no chunks but keep
-    their index, so paragraph_index always points into `paragraphs`."""
+    their index, so paragraph_index always points into `paragraphs`.
+    `quote_mark` ('"' or "'", backend/text/dialogue.py): split at quotes, so quoted speech gets
+    chunks of its own (Chunk.dialogue); None: quotes are text like any other. With `title_first`,
+    paragraph 0 is the chapter's title: narration, whatever quotes it holds."""
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
-    # (text, paragraph_index, sentence_index, ends_paragraph)
-    planned: list[tuple[str, int, int, bool]] = []
+    # (text, paragraph_index, sentence_index, ends_paragraph, dialogue, ends_mid_sentence)
+    planned: list[tuple[str, int, int, bool, bool, bool]] = []
     for paragraph_index, paragraph in enumerate(paragraphs):
-        pieces: list[tuple[str, int]] = []
-        for sentence_index, sentence in enumerate(split_sentences(paragraph)):
-            if len(sentence) <= max_chars:
-                pieces.append((sentence, sentence_index))
-            else:
-                pieces.extend((p, sentence_index) for p in _pieces_of_long_sentence(sentence, max_chars))
+        marks = None if title_first and paragraph_index == 0 else quote_mark
+        pieces = _paragraph_pieces(paragraph, max_chars, marks)
         if not pieces:
             continue
-        packed: list[tuple[str, int]] = []
-        current, current_sentence = pieces[0]
-        for piece, sentence_index in pieces[1:]:
-            if len(current) + 1 + len(piece) <= max_chars:
-                current = f"{current} {piece}"
+        packed: list[_Piece] = []
+        current = pieces[0]
+        for piece in pieces[1:]:
+            text, _, dialogue, _ = piece
+            if dialogue == current[2] and not current[3] and len(current[0]) + 1 + len(text) <= max_chars:
+                current = (f"{current[0]} {text}", current[1], dialogue, piece[3])
             else:
-                packed.append((current, current_sentence))
-                current, current_sentence = piece, sentence_index
-        packed.append((current, current_sentence))
+                packed.append(current)
+                current = piece
+        packed.append(current)
         # A chunk of punctuation only ("……" cut off by max_chars) has nothing to say: left out.
-        packed = [(text, s_index) for text, s_index in packed if not is_unspeakable(text)]
-        planned.extend(
-            (text, paragraph_index, s_index, i == len(packed) - 1) for i, (text, s_index) in enumerate(packed)
-        )
+        packed = [piece for piece in packed if not is_unspeakable(piece[0])]
+        planned.extend((text, paragraph_index, s_index, i == len(packed) - 1, dialogue, mid and i < len(packed) - 1)
+                       for i, (text, s_index, dialogue, mid) in enumerate(packed))
 
     last = len(planned) - 1
     return [
-        Chunk(text, chapter_index, p_index, s_index, ends_paragraph, i == last)
-        for i, (text, p_index, s_index, ends_paragraph) in enumerate(planned)
+        Chunk(text, chapter_index, p_index, s_index, ends_paragraph, i == last, dialogue, mid)
+        for i, (text, p_index, s_index, ends_paragraph, dialogue, mid) in enumerate(planned)
     ]
 
 
@@ -163,15 +200,17 @@ def normalized_chapter_text(chapter: Chapter, include_title: bool = True, date_o
 
 
 def plan_book_chunks(book: Book, max_chars: int = DEFAULT_MAX_CHARS, *, include_titles: bool = True,
-                     date_order: str = MDY, chapters=None, check=None) -> list[Chunk]:
+                     date_order: str = MDY, chapters=None, check=None, dialogue: bool = False) -> list[Chunk]:
     """Normalize and chunk every chapter of the book (or the `chapters` given, by index), in order.
     With include_titles, each chapter's title is its paragraph 0, so it is spoken and followed by
     a paragraph pause. `check()` is called before each paragraph (a big book takes seconds): it may
-    raise to stop."""
+    raise to stop. With `dialogue`, quoted speech gets chunks of its own (Chunk.dialogue)."""
     chunks: list[Chunk] = []
     wanted = None if chapters is None else set(chapters)
+    quote_mark = quote_mark_for(p for c in book.chapters for p in c.paragraphs) if dialogue else None
     for index, chapter in enumerate(book.chapters):
         if wanted is not None and index not in wanted:
             continue
-        chunks.extend(chunk_chapter(spoken_paragraphs(chapter, include_titles, date_order, check), max_chars, index))
+        paragraphs = spoken_paragraphs(chapter, include_titles, date_order, check)
+        chunks.extend(chunk_chapter(paragraphs, max_chars, index, quote_mark, title_first=include_titles))
     return chunks

@@ -54,6 +54,8 @@ class SynthItem:
     # A multi-speaker voice's speaker id (Voice.speaker_id resolves names), or a blend: ((id, weight), ...)
     # with weights summing to 1 (backend/voices/blends.py); 0 for a single-speaker voice.
     speaker: int | tuple[tuple[int, float], ...] = 0
+    # Which voice of a VoicePair (backend/tts/voice_pair.py) renders it: 0 narration, 1 dialogue.
+    part: int = 0
 
 
 def build_model(voice: Voice) -> Vits:
