@@ -85,6 +85,8 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
         self.voice_combo.currentIndexChanged.connect(self._voice_chosen)
         self.speaker_combo = SpeakerCombo()  # shown for multi-speaker voices only
         self.speaker_combo.speaker_chosen.connect(self._speaker_chosen)
+        self.blend_button = QPushButton("New blend…", clicked=self.open_blend_editor, visible=False)
+        self.blend_button.setToolTip("Mix 2 to 4 of this voice's speakers into a new voice, hear it, and save it by name")
         self.dialogue_picker = DialoguePicker()  # per book: enabled while one is open
         self.dialogue_picker.choice_changed.connect(self._dialogue_chosen)
         self.add_voice_button = QPushButton("Add voice…", clicked=self.add_voice)
@@ -113,8 +115,9 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
         self.speaker_label = QLabel("Speaker", visible=False)
         grid.addWidget(self.speaker_label, 1, 0)
         grid.addWidget(self.speaker_combo, 1, 1)
+        grid.addWidget(self.blend_button, 1, 2)
         grid.addWidget(QLabel("Dialogue voice"), 2, 0)
-        grid.addWidget(self.dialogue_picker, 2, 1)
+        grid.addWidget(self.dialogue_picker, 2, 1, 1, 4)  # room for a long voice name and its speaker
         grid.addWidget(QLabel("Output"), 3, 0)
         grid.addWidget(self.output_edit, 3, 1)
         grid.addWidget(browse, 3, 2)

@@ -1,5 +1,5 @@
 """The main window's voice actions: the voice list (bundled and added voices), adding a voice,
-the speaker of a multi-speaker voice, and the open book's dialogue voice. A mixin of MainWindow;
+the speaker of a multi-speaker voice and its blends, and the open book's dialogue voice. A mixin of MainWindow;
 choosing any reloads the voice in the worker or re-reads the open book (its chunks' cache keys
 depend on all three)."""
 
@@ -45,6 +45,7 @@ class VoiceActions:
             voice = load_voice(self.settings.voice)
         except VoiceError:
             self.speaker_label.setVisible(False)
+            self.blend_button.setVisible(False)
             return self.speaker_combo.fill(None, None)  # the voice list already said why
         from backend.voices.blends import speaker_for
 
@@ -54,6 +55,7 @@ class VoiceActions:
             self.settings.speaker = None
         self.speaker_combo.fill(voice, self.settings.speaker, self.settings.blends)
         self.speaker_label.setVisible(self.speaker_combo.count() > 0)
+        self.blend_button.setVisible(self.speaker_combo.count() > 0)
 
     def add_voice(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Add a Piper voice", str(Path.home()), "Piper voices (*.onnx)")
@@ -118,6 +120,40 @@ class VoiceActions:
         if self.book is not None:  # the cache keys depend on the voice and its speaker
             self._want_book.emit(str(self.book.path), self._settings_copy())
 
+
+    def open_blend_editor(self) -> None:
+        """New blend… (window-modal, not blocking): a saved blend joins the speaker list, chosen."""
+        from app.dialogs.blend_editor import BlendEditor
+        from backend.tts.errors import VoiceError
+        from backend.tts.voice import load_voice
+
+        try:
+            voice = load_voice(self.settings.voice)
+        except VoiceError as exc:
+            self.notify(QMessageBox.Icon.Warning, "Voice problem", str(exc))
+            return
+        dialog = BlendEditor(voice, self.settings.blends, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.preview_requested.connect(self._preview_blend)
+        dialog.accepted.connect(lambda: self._blend_saved(*dialog.saved))
+        self.blend_editor = dialog  # for tests and screenshots
+        dialog.open()
+
+    def _preview_blend(self, mix: str) -> None:
+        from app.main_window import PREVIEW_TEXT
+
+        settings = self._settings_copy()
+        settings.speaker = mix
+        self.statusBar().showMessage("Rendering a preview…")
+        self._want_preview.emit(PREVIEW_TEXT, settings, None)
+
+    def _blend_saved(self, name: str, mix: str) -> None:
+        self.settings.blends[name] = mix
+        self.log.append_line("info", f"Saved blend '{name}' = {mix}")
+        self.settings.speaker = name
+        self._fill_speakers()
+        self.dialogue_picker.fill_blends(self.settings.blends)
+        self._speaker_chosen(name)  # saves the settings and re-reads the open book
 
     def _dialogue_chosen(self, choice) -> None:
         """Save the open book's dialogue voice (None: off) and re-read the book (its dialogue's keys change)."""

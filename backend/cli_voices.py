@@ -99,7 +99,7 @@ def add_blend_parser(sub) -> None:
 def _cmd_blend(args) -> int:
     from backend.settings_store import load_settings, save_settings
     from backend.tts.voice import load_voice
-    from backend.voices.blends import parse_blend
+    from backend.voices.blends import named_blend
 
     settings = load_settings().settings
     if args.action == "list":
@@ -116,13 +116,8 @@ def _cmd_blend(args) -> int:
         print(f"Removed blend '{args.name}'.")
         return 0
     voice = load_voice(args.voice or settings.voice)
-    name = args.name.strip()
-    if not name or ":" in name or "," in name:
-        print("Error: a blend's name must not be empty or contain ':' or ','.", file=sys.stderr)
-        return 1
-    mix = parse_blend(voice, args.mix)  # a ValueError is one 'Error:' line
-    names = {sid: n for n, sid in voice.speakers.items()}
-    settings.blends[name] = ",".join(f"{names.get(sid, sid)}:{w:g}" for sid, w in mix)
+    name, mix = named_blend(voice, args.name, args.mix)  # a ValueError is one 'Error:' line
+    settings.blends[name] = mix
     save_settings(settings)
     print(f"Saved blend '{name}' = {settings.blends[name]} (voice {voice.name}); use it with --speaker '{name}'.")
     return 0

@@ -1,5 +1,6 @@
 """Screenshots of the real window for the README: idle, rendering, finished, the Advanced
-Settings, Find words to check, Pronunciations and Book details dialogs. Renders the demo book for real with the
+Settings, Find words to check, Pronunciations and Book details dialogs, a dialogue voice and
+New blend…. Renders the demo book for real with the
 bundled voice.
 
     xvfb-run -a -s "-screen 0 1280x900x24" .venv/bin/python docs/make_screenshots.py
@@ -106,6 +107,23 @@ def main() -> int:
     window.details_dialog.narrator_edit.setText("Joe")
     shot(window.details_dialog, "book-details.png")
     window.details_dialog.reject()
+
+    # A multi-speaker voice (built as the tests build it) reads the demo book's dialogue.
+    from tests.tts.piper_voices import SMALL, export_voice
+
+    multi = export_voice(SMALL, work)
+    window.settings.voices.append(str(multi))
+    window._fill_voices()
+    window.dialogue_picker.voice_combo.setCurrentIndex(2)
+    window.dialogue_picker.speaker_combo.setCurrentIndex(1)
+    wait_for(window.worker.book_ready, 30000)
+    shot(window, "window-dialogue.png")
+    window.voice_combo.setCurrentIndex(1)  # narrate with it too: its speakers, and New blend…
+    window.open_blend_editor()
+    window.blend_editor.rows[0][1].setValue(3.0)
+    window.blend_editor.name_edit.setText("Warm")
+    shot(window.blend_editor, "blend-editor.png")
+    window.blend_editor.reject()
     window.close()
     return 0
 

@@ -46,6 +46,11 @@ class DialoguePicker(QWidget):
         self.voice_combo.blockSignals(False)
         self.show_choice(keep)
 
+    def fill_blends(self, blends: dict[str, str]) -> None:
+        """A blend was saved: offer it for dialogue too."""
+        self._blends = dict(blends)
+        self.show_choice(self.choice())
+
     def show_choice(self, choice) -> None:
         """Show a book's saved choice (None: off) without saving anything."""
         self.voice_combo.blockSignals(True)

@@ -58,3 +58,15 @@ def speaker_key(voice, settings) -> int | list:
     """The cache key's speaker entry: the id, or the normalized mix."""
     speaker = speaker_for(voice, settings)
     return speaker if isinstance(speaker, int) else [list(pair) for pair in speaker]
+
+
+def named_blend(voice, name: str, spec: str) -> tuple[str, str]:
+    """A blend to save: (its name, trimmed; the mix written with speaker names and normalized
+    weights, 'alice:0.7,bob:0.3'). ValueError says what is wrong with the name or the mix."""
+    name = (name or "").strip()
+    if not name or ":" in name or "," in name:
+        raise ValueError("A blend's name must not be empty or contain ':' or ','.")
+    if name in voice.speakers:
+        raise ValueError(f"'{name}' is already a speaker of voice '{voice.name}': give the blend another name.")
+    names = {sid: n for n, sid in voice.speakers.items()}
+    return name, ",".join(f"{names.get(sid, sid)}:{w:g}" for sid, w in parse_blend(voice, spec))
