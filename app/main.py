@@ -10,6 +10,13 @@ RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.platform_check import check_platform
+
+    can_start, message = check_platform()  # before Qt, which aborts when its X11 libraries are missing
+    if message:
+        print(message, file=sys.stderr)
+    if not can_start:
+        return 1
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
