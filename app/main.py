@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+ICON = Path(__file__).resolve().parent / "assets" / "icon.svg"  # package data: an installed wheel has it
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,9 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("Audiobook Renderer")
     app.setDesktopFileName("audiobook-renderer")
-    icon = RESOURCES / "icon.svg"
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    if ICON.exists():
+        app.setWindowIcon(QIcon(str(ICON)))
     loaded = load_settings()
     window = MainWindow(loaded.settings, loaded.warnings, save_settings)
     window.show()
