@@ -86,7 +86,8 @@ class WindowReactions:
 
     def _progress(self, p) -> None:
         if p.stage != "render":
-            self.progress_bar.setFormat("Assembling chapters…" if p.stage == "assemble" else "Encoding the M4B…")
+            self.progress_bar.setFormat({"assemble": "Assembling chapters…", "check": "Checking speech: %v / %m chunks"}
+                                        .get(p.stage, "Encoding the M4B…"))
             self.progress_bar.setRange(0, max(1, p.total))
             self.progress_bar.setValue(p.done)
             return

@@ -62,7 +62,7 @@ _FLAGS = {"voice": "--voice", "device": "--device", "precision": "--precision", 
           "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed", "any_language": "--any-language",
           "date_order": "--date-order", "m4b_bitrate": "--m4b-bitrate", "narrator": "--narrator",
           "master": "--master", "room_tone_head": "--room-tone-head", "room_tone_tail": "--room-tone-tail",
-          "speaker": "--speaker"}
+          "speaker": "--speaker", "check": "--check", "check_model": "--check-model"}
 
 
 def _number(flag: str, kind, text: str | None):
@@ -97,6 +97,7 @@ def _flag_overrides(args) -> dict:
     overrides.update(master=args.master.strip().lower() if args.master is not None else None,
                      room_tone_head=_number("--room-tone-head", float, args.room_tone_head),
                      room_tone_tail=_number("--room-tone-tail", float, args.room_tone_tail))
+    overrides.update(check=args.check.strip().lower() if args.check is not None else None, check_model=args.check_model)
     return overrides
 
 
@@ -261,6 +262,12 @@ def add_render_parser(sub) -> None:
     r.add_argument("--speaker", default=None, metavar="NAME|ID",
                    help="for a voice with several speakers: a speaker's name or id (see 'audiobook voices'), a saved "
                         "blend's name, or a blend such as 'alice:0.7,bob:0.3' (default: saved, else the first speaker)")
+    r.add_argument("--check", default=None, metavar="off|flag|retry",
+                   help="the listening check (pip install \".[check]\"): Whisper hears every chunk; flag lists those not "
+                        "heard as written in the log and '<title> check.csv', retry also renders them again with other "
+                        "seeds and keeps the best take (default: saved, else off)")
+    r.add_argument("--check-model", default=None, metavar="FOLDER",
+                   help="a faster-whisper model folder for the check (default: Whisper tiny.en from the .[check] extra)")
     r.add_argument("--dialogue-voice", default=None, metavar="VOICE|off",
                    help="read quoted speech in this voice (a .onnx file or an installed voice's name); saved for the "
                         "book until changed; 'off' reads everything in the narration voice")

@@ -68,6 +68,11 @@ class RenderSettings:
     # credits (None: the voice's name, e.g. "Joe" for en_US-joe-medium).
     m4b_bitrate: int = 64
     narrator: str | None = None
+    # The listening check (backend/render/check_step.py; the `.[check]` extra): off, flag (hear every
+    # chunk with Whisper and flag the ones not heard as written) or retry (flag, then try other seeds
+    # and keep the best take). check_model: a faster-whisper model folder; None: Whisper tiny.en.
+    check: str = "off"
+    check_model: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -128,6 +133,9 @@ class RenderSettings:
                   f"{name} must be 0 to 10 seconds")
         check(isinstance(self.m4b_bitrate, int) and not isinstance(self.m4b_bitrate, bool)
               and 16 <= self.m4b_bitrate <= 320, "M4B bit rate must be 16 to 320 kbps")
+        check(self.check in ("off", "flag", "retry"), "check must be off, flag or retry")
+        check(self.check_model is None or (isinstance(self.check_model, str) and self.check_model.strip() != ""),
+              "check_model must be a faster-whisper model folder or null")
         check(self.narrator is None or (isinstance(self.narrator, str) and len(self.narrator) <= 200),
               "narrator must be a name (at most 200 characters) or null")
 

@@ -58,6 +58,9 @@ class AdvancedSettingsDialog(QDialog):
         from app.dialogs.mastering_group import MasteringGroup
 
         self.mastering_group = MasteringGroup()  # preset and room tone (app/dialogs/mastering_group.py)
+        from app.dialogs.check_group import CheckGroup
+
+        self.check_group = CheckGroup()  # the listening check (app/dialogs/check_group.py)
 
         self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                            | QDialogButtonBox.StandardButton.RestoreDefaults, self)
@@ -69,7 +72,7 @@ class AdvancedSettingsDialog(QDialog):
         self.button_box.rejected.connect(self.reject)
 
         left, right = QVBoxLayout(), QVBoxLayout()
-        for group in (self.performance_group, self.voice_group):
+        for group in (self.performance_group, self.voice_group, self.check_group):
             left.addWidget(group)
         for group in (self.pauses_group, self.mastering_group, self.output_group, self.cache_group):
             right.addWidget(group)
@@ -292,6 +295,7 @@ class AdvancedSettingsDialog(QDialog):
         self.date_order_combo.setCurrentIndex(self.date_order_combo.findData(settings.date_order))
         self.cache_dir_edit.setText(settings.cache_dir or "")
         self.mastering_group.fill(settings)
+        self.check_group.fill(settings)
 
     def settings(self) -> RenderSettings:
         """The form as a validated RenderSettings; fields the dialog doesn't show come from the input."""
@@ -319,6 +323,7 @@ class AdvancedSettingsDialog(QDialog):
         for name, spin in self.pause_spins.items():
             values[name] = round(spin.value(), 2)
         values.update(self.mastering_group.values())
+        values.update(self.check_group.values())
         return dataclasses.replace(self._original, **values)  # replace() re-runs validation
 
     def reset_to_defaults(self) -> None:

@@ -28,6 +28,7 @@ from backend.atomic_file import replacing
 KEY_VERSION = 1
 TIMING_VERSION = 1
 TIMING_SUFFIX = ".dur.json"  # beside <key>.flac: the chunk's phoneme durations
+CHECK_SUFFIX = ".check.json"  # beside <key>.flac: the speech check of its take (backend/render/check_step.py)
 MANIFEST_NAME = "manifest.json"
 _TEMP_PREFIX = ".tmp-"
 _KEY_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -140,6 +141,9 @@ class ChunkCache:
     def timing_path(self, key: str) -> Path:
         return self.path_for(key).with_suffix(TIMING_SUFFIX)
 
+    def check_path(self, key: str) -> Path:
+        return self.path_for(key).with_suffix(CHECK_SUFFIX)
+
     def _entry_files(self):
         for path in self.folder.glob("??/*.flac"):
             if _KEY_RE.match(path.stem) and path.parent.name == path.stem[:2]:
@@ -163,6 +167,8 @@ class ChunkCache:
         buffer = io.BytesIO()
         sf.write(buffer, samples, self.sample_rate, format="FLAC", subtype="PCM_24")
         _atomic_write_bytes(target, buffer.getvalue(), f"chunk {key[:12]}")
+        with contextlib.suppress(OSError):  # a new take: its speech check is to be done again
+            self.check_path(key).unlink()
         return target
 
     def put_timing(self, key: str, timing: ChunkTiming) -> Path:
@@ -179,6 +185,20 @@ class ChunkCache:
             return ChunkTiming.from_json(json.loads(self.timing_path(key).read_bytes().decode("utf-8")))
         except (OSError, UnicodeDecodeError, ValueError):
             return None
+
+    def put_check(self, key: str, result: dict) -> Path:
+        """Store the speech check of the chunk's current take (backend/render/check_step.py) beside it."""
+        target = self.check_path(key)
+        _atomic_write_bytes(target, json.dumps(result, ensure_ascii=False).encode("utf-8"), f"the check of chunk {key[:12]}")
+        return target
+
+    def get_check(self, key: str) -> dict | None:
+        """The chunk's speech check; None when not checked yet (or unreadable: checked again)."""
+        try:
+            data = json.loads(self.check_path(key).read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
 
     def length(self, key: str) -> int | None:
         """The cached audio's length in samples (from its header), None when missing or unreadable."""

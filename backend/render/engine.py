@@ -64,6 +64,7 @@ class AudioEngine:
         self.session = None
         self._stage = "the start"  # what the engine is doing, for the message should the GPU fail
         self.quality_report = None  # set by the report step (backend/render/mastering_step.py)
+        self.check_results: dict[str, dict] = {}  # the speech check of each chunk (backend/render/check_step.py)
         self.narrator: str | None = None  # the book's edited narrator, when there is one (else the setting)
         self.dialogue = None  # the book's DialogueVoice, when it has one
         self.dialogue_synth = None  # its Synthesizer, when it is another voice file than the narration's
@@ -142,6 +143,10 @@ class AudioEngine:
         from backend.tts.synth import Synthesizer
 
         settings, started = self.job.settings, time.perf_counter()
+        from backend.render.check_step import check_problem
+
+        if problem := check_problem(settings):  # said before anything renders
+            raise ValueError(problem)
         self.check_stop()
         book = load_book(self.job.book_path, footnotes=settings.footnotes)
         self.check_stop()
@@ -191,6 +196,10 @@ class AudioEngine:
             self.session.start([pc.spoken for pc in todo])
         self._stage = "rendering"
         self._render(cache, todo, len(plan.unique_keys), reused, started)
+        self._stage = "speech check"
+        from backend.render.check_step import run_check
+
+        self.check_results = run_check(self, plan, cache)  # settings.check: off, flag or retry
         self._stage = "assembly"
 
         from backend.render.outputs import write_outputs
@@ -248,33 +257,10 @@ class AudioEngine:
             self._log(f"{problem} Rendering it anyway, as asked.", "warning")
 
     def _load_dialogue_voice(self, book, settings: RenderSettings) -> None:
-        """The book's dialogue voice (this run's choice, saved for the book, or the saved one), checked
-        and loaded like the narration voice."""
-        from backend.text.language import check_language
-        from backend.tts.synth import Synthesizer
-        from backend.voices.dialogue import read_choice, resolve_dialogue, save_choice
+        """The book's dialogue voice, checked and loaded (backend/render/dialogue_step.py)."""
+        from backend.render.dialogue_step import load_dialogue
 
-        choice = self.job.dialogue
-        if not self.job.dialogue_given:
-            choice, warning = read_choice(self.job_dir())
-            if warning:
-                self._log(warning, "warning")
-        dialogue = resolve_dialogue(choice, self.synth.voice, settings)
-        if self.job.dialogue_given:
-            save_choice(self.job_dir(), choice)
-        if dialogue is None:
-            if self.job.dialogue_given:
-                self._log("Dialogue voice: off for this book (one voice reads everything).")
-            return
-        if not settings.any_language and (problem := check_language(book, dialogue.voice)):
-            raise ValueError(f"Dialogue voice: {problem}")
-        self.dialogue = dialogue
-        self._log(f"Dialogue voice: {choice.describe()}: quoted speech is read in it"
-                  f"{' (saved for this book)' if self.job.dialogue_given else ''}.")
-        if dialogue.voice.file_hash != self.synth.voice.file_hash:
-            self.dialogue_synth = Synthesizer(dialogue.voice, device=str(self.synth.device), dtype=settings.precision,
-                                              noise_scale=settings.noise_scale, noise_w=settings.noise_w,
-                                              cpu_streams=settings.cpu_streams)
+        self.dialogue, self.dialogue_synth = load_dialogue(self, book, settings)
 
     def _session_synth(self):
         """What the GPU session runs: the narration voice, or both voices behind one."""

@@ -31,7 +31,7 @@ class Progress:
     elapsed: float  # seconds since the render started
     eta: float | None  # seconds left, None until there is a rate to go by
     realtime_factor: float | None  # audio seconds per wall second of synthesis
-    stage: str = "render"  # render | assemble | encode
+    stage: str = "render"  # render | check (the listening check) | assemble | encode
 
 
 @dataclass

