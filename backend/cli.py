@@ -171,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalog_arguments(voices)
     voices.set_defaults(func=_cmd_voices)
     add_blend_parser(sub)
+    from backend.cli_review import add_review_parsers
+
+    add_review_parsers(sub)
     from backend.desktop_shortcut import add_parsers as add_shortcut_parsers
 
     add_shortcut_parsers(sub)

@@ -212,6 +212,13 @@ def language_problem(book_path: Path, voice_path, footnotes: str = "skip") -> st
 
 def add_render_parser(sub) -> None:
     r = sub.add_parser("render", help="render a book (txt, md, epub) to chapter files and an M4B; resumable")
+    add_render_options(r)
+    r.set_defaults(func=run_render)
+
+
+def add_render_options(r, chunk_seed: bool = False) -> None:
+    """The book, the output folder and every render setting (render; rerender, whose --seed is the
+    chunk's, so the base seed is not a flag there: `chunk_seed`)."""
     r.add_argument("book", help="the book file")
     r.add_argument("-o", "--output", help="output folder (default: ./BOOKNAME_audiobook)")
     # Every setting defaults to None: a flag not given leaves the saved value (user_settings.json) alone.
@@ -258,7 +265,8 @@ def add_render_parser(sub) -> None:
     r.add_argument("--footnotes", default=None, help="epub footnotes: skip or read")
     r.add_argument("--date-order", default=None, help="numeric dates: auto (from the book's language), mdy or dmy")
     r.add_argument("--cache-dir", default=None, help="where chunk audio is cached (default: the user cache folder)")
-    r.add_argument("--seed", default=None, help="base seed for the voice's randomness (default: saved, else 0)")
+    if not chunk_seed:
+        r.add_argument("--seed", default=None, help="base seed for the voice's randomness (default: saved, else 0)")
     r.add_argument("--speaker", default=None, metavar="NAME|ID",
                    help="for a voice with several speakers: a speaker's name or id (see 'audiobook voices'), a saved "
                         "blend's name, or a blend such as 'alice:0.7,bob:0.3' (default: saved, else the first speaker)")
@@ -278,4 +286,3 @@ def add_render_parser(sub) -> None:
                    help="render even when the voice does not speak the book's language (it is refused otherwise)")
     r.add_argument("--lexicon", action="append", metavar="FILE",
                    help="also use this pronunciation lexicon (JSON; the book's own entries still win)")
-    r.set_defaults(func=run_render)

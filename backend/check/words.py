@@ -16,9 +16,10 @@ from backend.text.normalize import normalize_text
 from backend.text.pronunciation_markup import plain_text
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-# Flag rule: more than a fifth of the words wrong, or three or more missing. Words wrong only in their
-# spelling or where they split ("it swept" heard as "it's wet", "past" as "passed") are the
-# recognizer's, not the voice's: they do not flag a chunk whose letters are at least 90% right.
+# Flag rule: more than a fifth of the words wrong (two at least), or three or more missing, or nothing
+# heard. Words wrong only in their spelling or where they split ("it swept" heard as "it's wet",
+# "past" as "passed") are the recognizer's, not the voice's: they do not flag a chunk whose letters
+# are at least 90% right. A single wrong word is Whisper tiny's doubt on short lines, not a flag.
 MAX_WER = 0.2
 MAX_MISSING = 3
 MAX_LETTER_ERRORS = 0.1
@@ -35,7 +36,10 @@ class ChunkScore:
 
     @property
     def flagged(self) -> bool:
-        return (self.wer > MAX_WER and self.letter_errors > MAX_LETTER_ERRORS) or len(self.missing) >= MAX_MISSING
+        if self.words and not self.heard:  # nothing heard at all: silence, noise
+            return True
+        errors = round(self.wer * self.words)  # one word alone (a title's "Pier" heard "here") is the recognizer's doubt
+        return (errors >= 2 and self.wer > MAX_WER and self.letter_errors > MAX_LETTER_ERRORS) or len(self.missing) >= MAX_MISSING
 
     def to_json(self) -> dict:
         return {"wer": round(self.wer, 4), "missing": list(self.missing), "added": list(self.added),
@@ -137,3 +141,11 @@ def score_window(expected: Sequence[str], heard: str) -> list[ChunkScore]:
             letters = _edits(said, got) / max(1, len(said))
         scores.append(ChunkScore(wer, tuple(missing[n]), tuple(added[n]), " ".join(heard_words[n]), words, letters))
     return scores
+
+
+def is_flagged(result: dict | None) -> bool:
+    """A stored check result (ChunkScore.to_json) judged by today's rule; unreadable ones are flagged."""
+    if result is None:
+        return False
+    score = ChunkScore.from_json(result)
+    return score is None or score.flagged

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.check.words import MAX_MISSING, MAX_WER, ChunkScore
+from backend.check.words import MAX_MISSING, MAX_WER, ChunkScore, is_flagged
 from backend.render.events import Progress
 
 CHECK_MODES = ("off", "flag", "retry")
@@ -48,7 +48,7 @@ def run_check(engine, plan, cache) -> dict[str, dict]:
     todo = [pc for key, pc in unique.items() if results[key] is None]
     # Flagged takes not retried yet (a resume, or a render that only flagged): retried now.
     retry = settings.check == "retry"
-    untried = [pc for key, pc in unique.items() if retry and results[key] and results[key]["flagged"]
+    untried = [pc for key, pc in unique.items() if retry and is_flagged(results[key])
                and results[key].get("takes", 1) <= MAX_RETRIES]
     if todo or untried:
         t0 = time.perf_counter()
@@ -57,7 +57,7 @@ def run_check(engine, plan, cache) -> dict[str, dict]:
             engine._log(f"Speech check: hearing {len(todo)} chunk{'s' if len(todo) != 1 else ''} with {transcriber.name} "
                         f"(loaded in {time.perf_counter() - t0:.1f}s)…")
             results.update(_hear(engine, transcriber, cache, [(pc, cache.get(pc.key), pc.seed) for pc in todo]))
-        flagged = untried + [pc for pc in todo if results[pc.key]["flagged"]]
+        flagged = untried + [pc for pc in todo if is_flagged(results[pc.key])]
         if retry and flagged:
             _retry(engine, transcriber, cache, flagged, results)
         engine._log(f"Speech check done in {time.perf_counter() - t0:.1f}s.")
@@ -113,14 +113,14 @@ def _retry(engine, transcriber, cache, flagged, results) -> None:
             else:
                 results[pc.key] = {**results[pc.key], "takes": attempt + 1}
             cache.put_check(pc.key, results[pc.key])  # how many takes were heard: a resume does not try again
-            if results[pc.key]["flagged"]:
+            if is_flagged(results[pc.key]):
                 still.append(pc)
         engine._log(f"Speech check, take {attempt + 1}: {len(flagged) - len(still)} of {len(flagged)} now pass.")
         flagged = still
 
 
 def _report(engine, unique, results) -> None:
-    flagged = [(pc, results[key]) for key, pc in unique.items() if results.get(key) and results[key]["flagged"]]
+    flagged = [(pc, results[key]) for key, pc in unique.items() if is_flagged(results.get(key))]
     checked = sum(1 for r in results.values() if r)
     if not flagged:
         engine._log(f"Speech check: all {checked} chunks heard as written.")
@@ -150,7 +150,7 @@ def write_check_csv(path: Path, plan, results: dict[str, dict], places: dict[int
             chapter, at = places.get(pc.index, (None, None))
             score = ChunkScore.from_json(result)
             writer.writerow([pc.index + 1, chapter or "", "" if at is None else _clock(at), pc.chunk.text,
-                             result["heard"], f"{score.wer:.3f}" if score else "", "yes" if result["flagged"] else "no",
+                             result["heard"], f"{score.wer:.3f}" if score else "", "yes" if is_flagged(result) else "no",
                              " ".join(result["missing"]), " ".join(result["added"]), result["seed"]])
     return path
 

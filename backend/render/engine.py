@@ -172,8 +172,12 @@ class AudioEngine:
 
             lexicon = load_lexicons(self.job.book_path, settings, self.job.lexicon_files)
         self._load_dialogue_voice(book, settings)
+        from backend.check.overrides import describe_fixes, fixes_for_render
+
         plan = make_plan(book, self.synth.voice, settings, lexicon, chapters=selection, check=self.check_stop,
-                         dialogue=self.dialogue)
+                         dialogue=self.dialogue, overrides=fixes_for_render(self.job_dir(), self._log))
+        for line, level in describe_fixes(plan):
+            self._log(line, level)
         if not plan.chunks:
             which = "the selected chapters of " if len(selection) < len(book.chapters) else ""
             raise ValueError(f"{which}'{self.job.book_path.name}' ha{'ve' if which else 's'} no speakable text.")

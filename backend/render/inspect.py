@@ -26,7 +26,10 @@ def inspect_chapters(book, voice, settings, lexicon, job_dir: Path) -> tuple[lis
     from backend.voices.dialogue import saved_dialogue
 
     settings = planning_settings(settings, job_dir)
-    plan = make_plan(book, voice, settings, lexicon, dialogue=saved_dialogue(job_dir, voice, settings))
+    from backend.check.overrides import read_overrides
+
+    plan = make_plan(book, voice, settings, lexicon, dialogue=saved_dialogue(job_dir, voice, settings),
+                     overrides=read_overrides(job_dir)[0])
     chars: dict[int, int] = {}
     keys: dict[int, set[str]] = {}
     for pc in plan.chunks:

@@ -68,25 +68,39 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
     breaks: list[list[tuple[float, bool]]] = []  # each chapter's pauses (seconds, paragraph?): where exports may cut
     heard_at: dict[int, tuple[int, float]] = {}  # plan index -> (chapter file number, seconds): the check report's
     numbered = [i for i in range(len(plan.chapter_titles)) if i in by_chapter]
+    from backend.render.assembled_store import AssembledStore, KeptChapter, fingerprint
+    from backend.render.export_steps import book_details, chapter_tags
+
+    store, details, reused_files = AssembledStore(engine.job_dir()), book_details(engine, book), 0
     for n, index in enumerate(numbered, 1):
         if engine.cancel.cancelled:
             raise RenderStopped()
         planned = by_chapter[index]
         title = plan.chapter_titles[index]
         path = out_dir / f"{n:02d} - {safe_filename(title)}.{settings.chapter_format}"
-        result = _assemble(assemble_chapter, [pc.chunk for pc in planned],
-                           lambda i, p=planned: _load(engine, cache, p[i]), engine.synth.sample_rate, path, assembly)
-        # Mastering (backend/render/mastering_step.py): in place, before anything is made from the file. Its
-        # head room tone moves every cue and break later; the file's length and rate change.
-        mastered = mastering.chapter(result.path, n)
-        shift = mastered.head_added if mastered else 0.0
-        # Tags last (mastering writes a new file): title, author, album, track n/N, the cover. Metadata only.
-        tag_chapter_file(engine, book, result.path, title, n, len(numbered))
+        print_ = fingerprint(planned, assembly, settings, chapter_tags(details, title, n, len(numbered)), details.cover,
+                             path, engine.synth.sample_rate)
+        kept = store.kept(path, print_)  # unchanged since the last render: not assembled again
+        if kept is None:
+            result = _assemble(assemble_chapter, [pc.chunk for pc in planned],
+                               lambda i, p=planned: _load(engine, cache, p[i]), engine.synth.sample_rate, path, assembly)
+            # Mastering (backend/render/mastering_step.py): in place, before anything is made from the file. Its
+            # head room tone moves every cue and break later; the file's length and rate change.
+            mastered = mastering.chapter(result.path, n)
+            # Tags last (mastering writes a new file): title, author, album, track n/N, the cover. Metadata only.
+            tag_chapter_file(engine, book, result.path, title, n, len(numbered))
+            kept = KeptChapter(result, mastered.head_added if mastered else 0.0,
+                               mastered.duration if mastered else result.duration,
+                               mastered.frames if mastered else result.frames)
+            store.record(path, print_, result, kept.head_added, kept.duration, kept.frames)
+        else:
+            reused_files += 1
+        result, shift = kept.audio, kept.head_added
         chapter_files.append(result.path)
         titles.append(title)
         cues.append([dataclasses.replace(c, start=c.start + shift, end=c.end + shift) for c in result.cues])
-        durations.append(mastered.duration if mastered else result.duration)
-        frames.append(mastered.frames if mastered else result.frames)
+        durations.append(kept.duration)
+        frames.append(kept.frames)
         breaks.append([(b.frame / result.sample_rate + shift, b.paragraph) for b in result.breaks])
         heard_at.update((planned[p.index].index, (n, c.start + shift)) for p, c in zip(result.places, result.cues, strict=True))
         if words is not None:
@@ -95,6 +109,9 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
             timelines.append(chapter_timeline(n, title, planned, result, shift, durations[-1], words))
         assembled += len(planned)
         engine.events.progress(Progress(n, len(numbered), time.perf_counter() - started, None, None, "assemble"))
+    if reused_files:
+        engine._log(f"Kept {reused_files} of {len(numbered)} chapter files as they were (nothing in them changed); "
+                    f"assembled {len(numbered) - reused_files}.")
     outputs = list(chapter_files)
     _warn_about_other_chapter_files(engine, out_dir, chapter_files)
     from backend.render.accounting import check_accounting

@@ -6,12 +6,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from backend.check.overrides import chunk_identities
 from backend.render.chunk_cache import chunk_key
 from backend.settings import RenderSettings
 from backend.text import Book, Chunk, plan_book_chunks
 from backend.text.dates import MDY, date_order_for
 from backend.text.language import skipping_language
 from backend.text.lexicon import Lexicon
+from backend.text.normalize import normalize_text
 from backend.text.spoken import spoken_text
 from backend.tts.synth import chunk_seed
 from backend.tts.voice import Voice
@@ -28,6 +30,7 @@ class PlannedChunk:
     spoken: str  # the text as said: with the pronunciation marks of the lexicon and heteronyms
     pronunciations: tuple[str, ...] = ()  # lexicon entries used in this chunk
     skipped: tuple[str, ...] = ()  # runs in a script the voice cannot speak, left out of `spoken`
+    override: object | None = None  # the user's fix of this chunk (backend/check/overrides.ChunkOverride)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class RenderPlan:
     chapter_titles: list[str]  # of every chapter of the book, selected or not
     date_order: str = MDY  # how the plan read numeric dates (the accounting check reads them alike)
     chapters: tuple[int, ...] | None = None  # the selected chapters (0-based); None: all
+    stale: tuple = ()  # fixes of chunks no longer in the book's text (ChunkOverride): not applied
 
     def selected(self, count: int) -> tuple[int, ...]:
         return tuple(range(count)) if self.chapters is None else self.chapters
@@ -83,7 +87,7 @@ def synthesis_params(voice: Voice, settings: RenderSettings) -> dict:
 
 def make_plan(book: Book, voice: Voice, settings: RenderSettings, lexicon: Lexicon | None = None, *,
               chapters: Sequence[int] | None = None, check: Callable[[], None] | None = None,
-              dialogue=None) -> RenderPlan:
+              dialogue=None, overrides: dict | None = None) -> RenderPlan:
     """The cache key covers the spoken text, marks included: a chunk no pronunciation touches keeps
     the key of its plain text, so editing an entry re-renders only the chunks that use it.
     `chapters`: plan only these (0-based; None: all); a chunk's key does not depend on which
@@ -99,16 +103,23 @@ def make_plan(book: Book, voice: Voice, settings: RenderSettings, lexicon: Lexic
     planned = []
     chunks = plan_book_chunks(book, settings.max_chars, date_order=date_order, chapters=chapters, check=check,
                               dialogue=dialogue is not None)
-    for i, chunk in enumerate(chunks):
+    identities = chunk_identities(chunks) if overrides else [None] * len(chunks)
+    for i, (chunk, identity) in enumerate(zip(chunks, identities, strict=True)):
         if check is not None and i % 16 == 0:
             check()
-        seed = chunk_seed(chunk.text, settings.seed)
+        fix = overrides.get(identity) if overrides else None
+        seed = fix.seed if fix is not None and fix.seed is not None else chunk_seed(chunk.text, settings.seed)
+        said = normalize_text(fix.text, date_order) if fix is not None and fix.text is not None else chunk.text
         file_hash, params, language = readers[chunk.dialogue]
-        spoken = spoken_text(chunk.text, lexicon, language=language)
+        spoken = spoken_text(said, lexicon, language=language)
         key = chunk_key(spoken.text, file_hash, params, seed)
-        planned.append(PlannedChunk(i, chunk, key, seed, spoken.text, spoken.entries, spoken.skipped))
+        planned.append(PlannedChunk(i, chunk, key, seed, spoken.text, spoken.entries, spoken.skipped, fix))
     titles = [c.title or f"Chapter {n}" for n, c in enumerate(book.chapters, 1)]
-    return RenderPlan(planned, titles, date_order, None if chapters is None else tuple(sorted(set(chapters))))
+    selected = None if chapters is None else tuple(sorted(set(chapters)))
+    found = set(identities)
+    stale = tuple(o for identity, o in (overrides or {}).items()
+                  if identity not in found and (selected is None or identity[0] in selected))
+    return RenderPlan(planned, titles, date_order, selected, stale)
 
 
 def book_date_order(book: Book, voice: Voice, settings: RenderSettings) -> str:

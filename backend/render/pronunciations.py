@@ -19,6 +19,8 @@ def manifest_entry(pc: PlannedChunk) -> dict:
              "text": text_hash(pc.chunk.text)}
     if pc.pronunciations:
         entry["pronunciations"] = list(pc.pronunciations)
+    if pc.override is not None:  # the user's fix (backend/check/overrides.py): its text and take
+        entry["override"] = {"text": pc.override.text, "seed": pc.override.seed}
     return entry
 
 

@@ -1,0 +1,106 @@
+"""The listening check: its cost against rendering, its false alarms, and the damage it catches.
+
+    python bench/check_bench.py [--text FILE ...] [--seed N]
+
+For each text (default: the bundled demo book and ../shared/bench/lighthouse.md) it renders every
+chunk with the engine's synthesizer as a render would (same chunks, same seeds, CPU mode of this
+machine), then, in the same run:
+
+- cost: seconds to check all chunks (Transcriber.score, the model already loaded) / seconds to
+  render them, and the model's load time;
+- false alarms: the share of clean chunks flagged (goal < 2%);
+- catches: every chunk of three or more words is damaged three ways in turn (its second half cut
+  off, the audio of another chunk of the text, silence), with the other chunks of the text clean
+  around it as in a real window, and the share flagged is printed per kind (goal >= 95%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_TEXTS = [ROOT / "resources" / "demo_book.md", ROOT.parent / "shared" / "bench" / "lighthouse.md"]
+
+
+def rendered_chunks(path: Path):
+    from backend.render.cpu_mode_step import planning_settings
+    from backend.render.plan import make_plan
+    from backend.settings import RenderSettings
+    from backend.text import load_book
+    from backend.tts.synth import Synthesizer, SynthItem
+
+    settings = planning_settings(RenderSettings(device="cpu"))
+    synth = Synthesizer.load(None, dtype=settings.precision, cpu_streams=settings.cpu_streams)
+    plan = make_plan(load_book(path), synth.voice, settings)
+    chunks = list(plan.unique_keys.values())
+    synth.synthesize_batch([SynthItem(synth.phoneme_ids("Warm up."), 0)])
+    t0 = time.perf_counter()
+    audios = []
+    step = synth.parallel_chunks
+    for first in range(0, len(chunks), step):
+        batch = chunks[first : first + step]
+        audios += synth.synthesize_batch([SynthItem(synth.phoneme_ids(pc.spoken), pc.seed) for pc in batch])
+    return [pc.spoken for pc in chunks], audios, time.perf_counter() - t0, synth.sample_rate, settings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--text", action="append", type=Path, help="texts to use (default: the demo book and lighthouse.md)")
+    parser.add_argument("--seed", type=int, default=0, help="which other chunk's audio replaces a chunk")
+    args = parser.parse_args()
+    from backend.check.transcriber import Transcriber
+    from backend.check.words import comparable_words
+
+    t0 = time.perf_counter()
+    transcriber = Transcriber()
+    print(f"model: {transcriber.name}, loaded in {time.perf_counter() - t0:.2f}s")
+    rng = random.Random(args.seed)
+    totals = {"clean": [0, 0], "cut": [0, 0], "other": [0, 0], "silence": [0, 0]}
+    for path in args.text or [p for p in DEFAULT_TEXTS if p.exists()]:
+        texts, audios, render_s, rate, settings = rendered_chunks(path)
+        seconds = sum(len(a) for a in audios) / rate
+        t0 = time.perf_counter()
+        scores = transcriber.score(texts, audios, rate)
+        check_s = time.perf_counter() - t0
+        flagged = [t for t, s in zip(texts, scores, strict=True) if s.flagged]
+        totals["clean"][0] += len(flagged)
+        totals["clean"][1] += len(texts)
+        print(f"\n{path.name}: {len(texts)} chunks, {seconds:.0f} s of audio; precision {settings.precision}, "
+              f"{settings.cpu_streams} CPU streams")
+        print(f"  render {render_s:.2f}s ({seconds / render_s:.1f}x real time), check {check_s:.2f}s "
+              f"({seconds / check_s:.1f}x real time): check/render = {check_s / render_s:.2f}")
+        print(f"  false alarms: {len(flagged)} of {len(texts)} clean chunks ({len(flagged) / len(texts):.1%})")
+        for text in flagged[:5]:
+            print(f"    flagged: {text[:70]!r}")
+        damaged_kinds = {
+            "cut": lambda i: audios[i][: len(audios[i]) // 2],
+            "other": lambda i: audios[rng.choice([j for j in range(len(audios)) if texts[j] != texts[i]])],
+            "silence": lambda i: np.zeros_like(audios[i]),
+        }
+        targets = [i for i, t in enumerate(texts) if len(comparable_words(t)) >= 3]
+        for kind, damage in damaged_kinds.items():
+            caught = 0
+            for i in targets:
+                copy = list(audios)
+                copy[i] = damage(i)
+                caught += transcriber.score(texts, copy, rate)[i].flagged
+            totals[kind][0] += caught
+            totals[kind][1] += len(targets)
+            print(f"  {kind}: {caught} of {len(targets)} damaged chunks flagged ({caught / max(1, len(targets)):.1%})")
+    print("\nall texts:")
+    for kind, (hit, count) in totals.items():
+        what = "false alarms" if kind == "clean" else f"{kind} caught"
+        print(f"  {what}: {hit} of {count} ({hit / max(1, count):.1%})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
