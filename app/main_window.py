@@ -33,6 +33,7 @@ from app.widgets.vram_plot import VramPlot
 from app.window_book import BookActions
 from app.window_pronunciations import PronunciationActions
 from app.window_reactions import BOOK_SUFFIXES, WindowReactions
+from app.window_review import ReviewActions
 from app.window_voices import VoiceActions
 from app.worker import EngineWorker
 
@@ -42,11 +43,12 @@ PREVIEW_TEXT = "Hello! This is how this voice will read your book."
 DIALOGUE_PREVIEW_TEXT = "\u201cAnd this is how I will read what people say,\u201d she said."
 
 
-class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReactions, QMainWindow):
+class MainWindow(BookActions, VoiceActions, PronunciationActions, ReviewActions, WindowReactions, QMainWindow):
     _want_voice = Signal(object)
     _want_book = Signal(str, object)
     _want_preview = Signal(str, object, object)
     _want_listen = Signal(str, object, object)  # text, settings, lexicon
+    _want_review = Signal(str, object, str)  # book, settings, output folder
     _want_render = Signal(str, str, object)
     _want_render_skipping = Signal(str, str, object, object)  # … and the damaged lexicon files to leave out
 
@@ -78,6 +80,7 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
         self.book_panel = BookPanel()
         self.book_panel.pronunciations_button.clicked.connect(self.open_pronunciations)
         self.book_panel.words_button.clicked.connect(self.find_words)
+        self.book_panel.review_button.clicked.connect(self.open_review)
         self._connect_book_panel()  # chapter checkboxes, Select all/none, Details… (app/window_book.py)
         self.open_button = QPushButton("Open book…", clicked=self.choose_book)
         self.open_button.setToolTip("Open a txt, md or epub file (or drop one on the window)")
@@ -184,6 +187,7 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
         self._want_book.connect(self.worker.inspect_book)
         self._want_preview.connect(self.worker.preview)
         self._want_listen.connect(self.worker.listen)
+        self._want_review.connect(self.worker.review)
         self._want_render.connect(self.worker.render)
         self._want_render_skipping.connect(self.worker.render_skipping)
         w = self.worker
@@ -193,6 +197,7 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
         w.book_ready.connect(self._book_ready)
         w.book_failed.connect(self._book_failed)
         w.preview_ready.connect(self._play_preview)
+        w.review_ready.connect(self._review_rows)
         w.batch_done.connect(self._batch_done)
         w.progress.connect(self._progress)
         w.finished.connect(self._finished)
@@ -226,6 +231,7 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, WindowReaction
         self.dialogue_picker.setEnabled(has_book and not self.rendering)
         self.book_panel.pronunciations_button.setEnabled(not self.rendering)
         self.book_panel.words_button.setEnabled(has_book and not self.rendering)
+        self.book_panel.review_button.setEnabled(has_book)  # viewable while rendering; fixes wait for the next render
         self._update_book_controls()
         if has_book and 0 < self.book.cached < self.book.total and not self.rendering:
             self.start_button.setText(f"Resume ({self.book.cached:,} of {self.book.total:,} chunks done)")

@@ -34,6 +34,8 @@ class WindowReactions:
 
     def _book_ready(self, info) -> None:
         same_book = self.book is not None and self.book.path == info.path
+        if not same_book and self.review_dialog is not None:  # it shows the other book's chunks
+            self.review_dialog.close()
         self.book = info
         for warning in [] if same_book else [*info.warnings, *info.notes]:  # a refresh (after Stop…) says them once
             self.log.append_line("warning", warning)
@@ -57,18 +59,13 @@ class WindowReactions:
     def _play_preview(self, wav_path: str) -> None:
         self.preview_button.setEnabled(not self.rendering)
         self.statusBar().showMessage("Preview ready")
-        try:
-            from PySide6.QtCore import QUrl
-            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-        except ImportError as exc:  # e.g. libpulse missing on a bare Linux
-            self.log.append_line("warning", f"Preview saved to {wav_path}, but sound playback is unavailable here "
-                                            f"({exc}). On Debian/Ubuntu: sudo apt install libpulse0")
+        from app.player import AudioPlayer  # QtMultimedia, else a system player (app/player.py)
+
+        if getattr(self, "_player", None) is None:
+            self._player = AudioPlayer(self)
+        if not self._player.play(Path(wav_path)):  # e.g. libpulse missing on a bare Linux and no player found
+            self.log.append_line("warning", f"Preview saved to {wav_path}, but {self._player.problem}")
             return
-        self._audio_out = QAudioOutput(self)
-        self._player = QMediaPlayer(self)
-        self._player.setAudioOutput(self._audio_out)
-        self._player.setSource(QUrl.fromLocalFile(wav_path))
-        self._player.play()
         self.log.append_line("info", "Playing the preview…")
 
     # -- rendering ------------------------------------------------------------------------------

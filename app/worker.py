@@ -85,6 +85,7 @@ class EngineWorker(QObject):
     book_ready = Signal(object)  # BookInfo
     book_failed = Signal(str)
     preview_ready = Signal(str)  # path of a WAV
+    review_ready = Signal(object, object)  # the Review view's rows, the stale chunk fixes
     # A pronunciation lexicon cannot be read (LexiconFileError), and the render's book, folder,
     # settings and the files already left out: the window asks whether to render without it.
     lexicon_damaged = Signal(object, str, str, object, object)
@@ -256,6 +257,16 @@ class EngineWorker(QObject):
                                             speaker=speaker_for(reader.voice, who)))
             pieces.append(np.zeros(int(0.3 * synth.sample_rate), np.float32))
         return np.concatenate(pieces)
+
+    @Slot(str, object, str)
+    def review(self, book_path: str, settings, output_dir: str) -> None:
+        """The Review view's rows (backend/check/review.py plans the book: seconds for a big one)."""
+        from backend.check.review import review_rows
+
+        try:
+            self.review_ready.emit(*review_rows(Path(book_path), settings, Path(output_dir)))
+        except Exception as exc:  # shown; the window stays usable
+            self.log.emit("warning", f"Review: {_message(exc)}")
 
     @Slot(str, str, object)
     def render(self, book_path: str, output_dir: str, settings) -> None:

@@ -7,29 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-
-def book_plan(book_path: Path, settings, chapters=None):
-    """(plan, job folder, sample rate) as a render of the book would plan it now (saved selection,
-    dialogue voice, lexicons and chunk fixes), measuring nothing."""
-    from backend.check.overrides import read_overrides
-    from backend.lexicon_store import load_lexicons
-    from backend.render.cpu_mode_step import planning_settings
-    from backend.render.jobs import book_job_dir
-    from backend.render.plan import make_plan
-    from backend.render.selection import resolve_selection
-    from backend.text import load_book
-    from backend.tts.voice import load_voice
-    from backend.voices.dialogue import saved_dialogue
-
-    book = load_book(book_path, footnotes=settings.footnotes)
-    job_dir = book_job_dir(book_path, settings)
-    voice = load_voice(settings.voice)
-    settings = planning_settings(settings, job_dir)
-    selection = resolve_selection(book, job_dir, chapters)
-    plan = make_plan(book, voice, settings, load_lexicons(book_path, settings, skip_damaged=True),
-                     chapters=selection.chapters, dialogue=saved_dialogue(job_dir, voice, settings),
-                     overrides=read_overrides(job_dir)[0])
-    return plan, job_dir, voice.sample_rate
+from backend.check.review import book_plan
 
 
 def _settings(args):
@@ -44,7 +22,7 @@ def run_review(args) -> int:
     from backend.render.chunk_cache import ChunkCache
 
     try:
-        plan, job_dir, rate = book_plan(Path(args.book), _settings(args))
+        plan, _, job_dir, rate = book_plan(Path(args.book), _settings(args))
     except (OSError, ValueError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
@@ -77,7 +55,7 @@ def run_rerender(args) -> int:
     from backend.cli_render import run_render
 
     try:
-        plan, job_dir, _ = book_plan(Path(args.book), _settings(args))
+        plan, _, job_dir, _ = book_plan(Path(args.book), _settings(args))
     except (OSError, ValueError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

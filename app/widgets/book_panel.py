@@ -94,9 +94,13 @@ class BookPanel(QWidget):
         self.pronunciations_button.setToolTip("How to say names and words: this book's lexicon and the one for all books")
         self.words_button = QPushButton("Find words to check…")
         self.words_button.setToolTip("Names, all-caps words and rare spellings in this book that the voice may misread")
+        self.review_button = QPushButton("Review…")
+        self.review_button.setToolTip("Every chunk with its listening-check score: play it, fix its text, take another "
+                                      "take, or undo; only that chunk renders again")
         tools = QHBoxLayout()
         tools.addWidget(self.pronunciations_button)
         tools.addWidget(self.words_button)
+        tools.addWidget(self.review_button)
         tools.addStretch(1)
         layout.addLayout(tools)
         self.clear()

@@ -71,10 +71,12 @@ class AssembledStore:
             return None
 
     def record(self, path: Path, print_: str, audio: ChapterAudio, head_added: float, duration: float,
-               frames: int) -> None:
-        """Remember a chapter file just written (call it after its last change: the tags)."""
+               frames: int, chapter: int) -> None:
+        """Remember chapter file `path` of the book's chapter `chapter` (0-based) just written (call it
+        after its last change: the tags)."""
         stat = Path(path).stat()
         self.records[str(Path(path).resolve())] = {
+            "chapter": chapter,
             "fingerprint": print_, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head_added": head_added,
             "duration": duration, "frames": frames,
             "audio": {"sample_rate": audio.sample_rate, "frames": audio.frames, "duration": audio.duration,
@@ -86,3 +88,21 @@ class AssembledStore:
             save_text(self.path, json.dumps({"version": VERSION, "chapters": self.records}) + "\n")
         except OSError:
             pass  # only a speed-up lost: the next render assembles this chapter again
+
+    def where(self, chapter: int, position: int, folder: Path) -> tuple[Path, float] | None:
+        """(chapter file, seconds) where the `position`-th chunk (0-based) of book chapter `chapter` is
+        heard in the files last written to `folder`; None when that file is not there as written."""
+        for name, record in self.records.items():
+            path = Path(name)
+            if record.get("chapter") != chapter or path.parent != Path(folder).resolve():
+                continue
+            try:
+                if path.stat().st_mtime_ns != record["mtime_ns"]:
+                    return None
+                audio = record["audio"]
+                for (index, _), cue in zip(audio["places"], audio["cues"], strict=True):
+                    if index == position:
+                        return path, cue[0] + record["head_added"]
+            except (OSError, KeyError, TypeError, ValueError):
+                return None
+        return None

@@ -92,7 +92,7 @@ def write_outputs(engine, book, plan: RenderPlan, cache: ChunkCache) -> tuple[li
             kept = KeptChapter(result, mastered.head_added if mastered else 0.0,
                                mastered.duration if mastered else result.duration,
                                mastered.frames if mastered else result.frames)
-            store.record(path, print_, result, kept.head_added, kept.duration, kept.frames)
+            store.record(path, print_, result, kept.head_added, kept.duration, kept.frames, index)
         else:
             reused_files += 1
         result, shift = kept.audio, kept.head_added
