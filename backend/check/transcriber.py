@@ -82,27 +82,56 @@ def pack_windows(lengths: Sequence[int]) -> list[list[int]]:
 
 
 class Transcriber:
-    def __init__(self, model: str | None = None, device: str = "cpu", threads: int = 0):
+    def __init__(self, model: str | None = None, device: str = "cpu", threads: int = 0, log=None):
+        """`log(message, level)` hears what the out-of-memory recovery does."""
         problem = availability(model)
         if problem:
             raise CheckUnavailable(problem)
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
 
-        folder = Path(model).expanduser() if model else default_model()
-        on_gpu = device.startswith("cuda")
+        self.folder = Path(model).expanduser() if model else default_model()
+        self.on_gpu, self.threads, self.log = device.startswith("cuda"), threads, log or (lambda message, level: None)
         index = int(device.split(":")[1]) if ":" in device else 0
-        self.model = WhisperModel(str(folder), device="cuda" if on_gpu else "cpu", device_index=index,
-                                  compute_type="float16" if on_gpu else "int8", cpu_threads=threads)
+        self.model = WhisperModel(str(self.folder), device="cuda" if self.on_gpu else "cpu", device_index=index,
+                                  compute_type="float16" if self.on_gpu else "int8", cpu_threads=threads)
         multilingual = self.model.model.is_multilingual
         self.tokenizer = Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe",
                                    language="en" if multilingual else None)
-        self.name = folder.name if model else "Whisper tiny.en"
+        self.name = self.folder.name if model else "Whisper tiny.en"
+        self.oom_splits = 0
 
     def transcribe(self, windows: Sequence[np.ndarray]) -> list[str]:
-        """The text heard in each 16 kHz window (at most 30 s each), in one batched pass."""
+        """The text heard in each 16 kHz window (at most 30 s each), batched. On a GPU, out of memory
+        is recovered as the voice's is: the batch is split in halves and retried, and a window that
+        does not fit alone moves the check to the CPU."""
+        from backend.gpu.oom import is_oom
+
+        windows = list(windows)
         if not windows:
             return []
+        try:
+            return self._generate(windows)
+        except RuntimeError as exc:
+            if not (self.on_gpu and is_oom(exc)):
+                raise
+        if len(windows) > 1:
+            self.oom_splits += 1
+            half = len(windows) // 2
+            self.log(f"Speech check: out of GPU memory for {len(windows)} windows at once; trying {half} and "
+                     f"{len(windows) - half}.", "warning")
+            return self.transcribe(windows[:half]) + self.transcribe(windows[half:])
+        self.log("Speech check: one window does not fit in GPU memory; the check goes on on the CPU.", "warning")
+        self._to_cpu()
+        return self._generate(windows)
+
+    def _to_cpu(self) -> None:
+        from faster_whisper import WhisperModel
+
+        self.model = WhisperModel(str(self.folder), device="cpu", compute_type="int8", cpu_threads=self.threads)
+        self.on_gpu = False
+
+    def _generate(self, windows: list[np.ndarray]) -> list[str]:
         from faster_whisper.audio import pad_or_trim
 
         features = np.stack([pad_or_trim(self.model.feature_extractor(w)) for w in windows])

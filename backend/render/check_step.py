@@ -7,6 +7,10 @@ resume keeps it and a new take gets a new one. "retry" renders a flagged chunk a
 seeds (up to MAX_RETRIES more takes, also for a chunk an earlier "flag" render flagged) and keeps
 the take heard best; the kept take is the cached
 chunk, so a resumed render assembles exactly what an uninterrupted one did.
+
+On a GPU the check runs after the voice's batches, so the two never hold batch memory at once:
+PyTorch's allocator cache is emptied first and what Whisper takes is logged; out of memory in the
+check splits its batch of windows, and a window that does not fit alone moves it to the CPU.
 """
 
 from __future__ import annotations
@@ -52,7 +56,12 @@ def run_check(engine, plan, cache) -> dict[str, dict]:
                and results[key].get("takes", 1) <= MAX_RETRIES]
     if todo or untried:
         t0 = time.perf_counter()
-        transcriber = Transcriber(settings.check_model, device=str(engine.synth.device))
+        device = str(engine.synth.device)
+        free = _free_gpu_memory(device)  # the voice's batches are done: its allocator cache is given back first
+        transcriber = Transcriber(settings.check_model, device=device, log=engine._log)
+        if free is not None:
+            engine._log(f"Speech check on {device}: Whisper takes {(free - _free_gpu_memory(device)) / 2**20:.0f} MB "
+                        "of GPU memory (out of memory: fewer windows at once, then the CPU).")
         if todo:
             engine._log(f"Speech check: hearing {len(todo)} chunk{'s' if len(todo) != 1 else ''} with {transcriber.name} "
                         f"(loaded in {time.perf_counter() - t0:.1f}s)…")
@@ -63,6 +72,17 @@ def run_check(engine, plan, cache) -> dict[str, dict]:
         engine._log(f"Speech check done in {time.perf_counter() - t0:.1f}s.")
     _report(engine, unique, results)
     return results
+
+
+def _free_gpu_memory(device: str) -> int | None:
+    """Free bytes on the GPU after emptying PyTorch's allocator cache (CTranslate2 allocates on its
+    own, outside it); None on the CPU."""
+    if not device.startswith("cuda"):
+        return None
+    import torch
+
+    torch.cuda.empty_cache()
+    return torch.cuda.mem_get_info(torch.device(device))[0]
 
 
 def _hear(engine, transcriber, cache, takes, store: bool = True) -> dict[str, dict]:

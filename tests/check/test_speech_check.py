@@ -113,3 +113,29 @@ def test_a_missing_model_stops_before_anything_renders(tmp_path):
     with pytest.raises(RenderFailed, match="no model.bin"):
         render(tmp_path, check="flag", check_model=str(tmp_path))
     assert not (tmp_path / "cache" / "jobs").exists() or not list((tmp_path / "cache").rglob("*.flac"))
+
+
+def test_out_of_gpu_memory_in_the_check_splits_then_moves_to_the_cpu(heard):
+    """No GPU here: the real model on the CPU, told it is on a GPU, behind CTranslate2's out-of-memory
+    contract (RuntimeError "CUDA failed with error out of memory") at a budget of windows."""
+    transcriber, synth, audios = heard
+    logs, calls, budget = [], [], {"windows": 2}
+    real = transcriber._generate
+
+    def on_small_gpu(windows):
+        calls.append(len(windows))
+        if transcriber.on_gpu and len(windows) > budget["windows"]:
+            raise RuntimeError("CUDA failed with error out of memory")
+        return real(windows)
+
+    transcriber._generate, transcriber.on_gpu, transcriber.log = on_small_gpu, True, lambda m, level: logs.append(m)
+    try:
+        windows = [to_16k(a, 22050) for a in audios]
+        texts = transcriber.transcribe(windows)
+        assert calls[0] == 4 and max(calls[1:]) <= 2 and transcriber.oom_splits == 1 and transcriber.on_gpu
+        assert [t.split()[:3] for t in texts] == [t.split()[:3] for t in real(windows)]  # split or not, the same words
+        budget["windows"] = 0  # not even one window fits: the rest of the check runs on the CPU
+        assert transcriber.transcribe(windows[:1])[0].lower().startswith("the ferry")
+        assert not transcriber.on_gpu and any("goes on on the CPU" in m for m in logs)
+    finally:
+        transcriber._generate, transcriber.on_gpu = real, False
