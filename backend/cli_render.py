@@ -128,22 +128,30 @@ def _stopped_early() -> int:
     return 130
 
 
+def settings_from_args(args, warn: bool = True):
+    """The saved settings with the command line's flags over them; ValueError names a bad flag."""
+    from backend.settings_store import apply_overrides, load_settings
+
+    loaded = load_settings()
+    if warn:
+        for warning in loaded.warnings:
+            print(f"WARNING: {warning}", file=sys.stderr)
+    settings = loaded.settings
+    for key, value in _flag_overrides(args).items():  # one at a time, so an error names its flag
+        try:
+            settings = apply_overrides(settings, **{key: value})
+        except ValueError as exc:
+            raise ValueError(f"{_FLAGS[key]} {value!r}: {exc}") from None
+    return settings
+
+
 def _run_render(args, cancel: CancelToken, events: ConsoleEvents) -> int:
     from backend.render.engine import AudioEngine, RenderJob
     from backend.render.events import RenderFailed, RenderStopped
-    from backend.settings_store import apply_overrides, load_settings
 
     book = Path(args.book)
-    loaded = load_settings()
-    for warning in loaded.warnings:
-        print(f"WARNING: {warning}", file=sys.stderr)
     try:
-        settings = loaded.settings
-        for key, value in _flag_overrides(args).items():  # one at a time, so an error names its flag
-            try:
-                settings = apply_overrides(settings, **{key: value})
-            except ValueError as exc:
-                raise ValueError(f"{_FLAGS[key]} {value!r}: {exc}") from None
+        settings = settings_from_args(args)
     except ValueError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

@@ -10,22 +10,30 @@ from pathlib import Path
 from backend.check.review import book_plan
 
 
-def _settings(args):
+def _planned(args, settings_of):
+    """book_plan for the command's book, or None after saying why it cannot be planned."""
+    try:
+        return book_plan(Path(args.book), settings_of(args))
+    except (OSError, ValueError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return None
+
+
+def _saved_settings(args):
     from backend.settings_store import apply_overrides, load_settings
 
     settings = load_settings().settings
-    return apply_overrides(settings, cache_dir=args.cache_dir) if getattr(args, "cache_dir", None) else settings
+    return apply_overrides(settings, cache_dir=args.cache_dir) if args.cache_dir else settings
 
 
 def run_review(args) -> int:
     from backend.check.words import is_flagged
     from backend.render.chunk_cache import ChunkCache
 
-    try:
-        plan, _, job_dir, rate = book_plan(Path(args.book), _settings(args))
-    except (OSError, ValueError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+    planned = _planned(args, _saved_settings)
+    if planned is None:
         return 1
+    plan, _, job_dir, rate = planned
     cache = ChunkCache(job_dir / "chunks", rate)
     checked = flagged = 0
     print(f"{'Chunk':>5} {'Chapter':>7} {'WER':>5}  Text → heard")
@@ -52,13 +60,12 @@ def run_review(args) -> int:
 
 def run_rerender(args) -> int:
     from backend.check.overrides import chunk_identities, next_seed, set_override, undo_override
-    from backend.cli_render import run_render
+    from backend.cli_render import run_render, settings_from_args
 
-    try:
-        plan, _, job_dir, _ = book_plan(Path(args.book), _settings(args))
-    except (OSError, ValueError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+    planned = _planned(args, lambda a: settings_from_args(a, warn=False))  # as the render will plan it
+    if planned is None:
         return 1
+    plan, _, job_dir, _ = planned
     if not 1 <= args.chunk <= len(plan.chunks):
         print(f"Error: there is no chunk {args.chunk}: this book's selected chapters have {len(plan.chunks)} chunks "
               "(see 'audiobook review BOOK --all').", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Screenshots of the real window for the README: idle, rendering, finished, the Advanced
-Settings, Find words to check, Pronunciations and Book details dialogs, a dialogue voice and
-New blend…. Renders the demo book for real with the
+Settings, Find words to check, Pronunciations and Book details dialogs, a dialogue voice,
+New blend… and Review. Renders the demo book for real with the
 bundled voice.
 
     xvfb-run -a -s "-screen 0 1280x900x24" .venv/bin/python docs/make_screenshots.py
@@ -124,6 +124,19 @@ def main() -> int:
     window.blend_editor.name_edit.setText("Warm")
     shot(window.blend_editor, "blend-editor.png")
     window.blend_editor.reject()
+
+    window.voice_combo.setCurrentIndex(0)  # the bundled voice again, with the listening check
+    window.dialogue_picker.voice_combo.setCurrentIndex(0)
+    wait_for(window.worker.book_ready, 30000)
+    window.settings.check = "flag"
+    window.start()
+    wait_for(window.worker.finished, 180000)
+    window.open_review()
+    wait_for(window.worker.review_ready, 60000)
+    review = window.review_dialog
+    review.tree.setCurrentItem(review.tree.topLevelItem(1).child(1))
+    shot(review, "review.png")
+    review.close()
     window.close()
     return 0
 
