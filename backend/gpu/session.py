@@ -58,6 +58,9 @@ class CpuSession:
     def finish(self, output_dir: Path, stem: str) -> list[Path]:
         return []
 
+    def reserve(self, nbytes: int, what: str) -> None:
+        """Memory another model holds on the device outside PyTorch (CUDA only)."""
+
 
 class CudaSession(CpuSession):
     def __init__(self, synth, settings, log: Log, memory: DeviceMemory, run_batch: Callable[[list], list] | None = None,
@@ -83,6 +86,19 @@ class CudaSession(CpuSession):
     @property
     def batch_size(self) -> int:
         return self.state.batch_size
+
+    def reserve(self, nbytes: int, what: str) -> None:
+        """Another model holds `nbytes` on this GPU outside PyTorch (the speech check's Whisper, loaded
+        before the warm-up): the cap the voice's batches are sized, tuned and guarded against shrinks by
+        it (never below a quarter of what it was)."""
+        if nbytes <= 0:
+            return
+        before = self.memory.cap or self.memory.total
+        self.memory.cap = max(before // 4, before - nbytes)
+        if self.tuner is not None:
+            self.tuner.cap = self.memory.cap
+        self.log("info", f"{what} holds {nbytes / 2**20:.0f} MB of GPU memory: the voice's batches are sized within "
+                         f"{self.memory.cap / 2**30:.2f} GB")
 
     # -- start -----------------------------------------------------------------------------
     def start(self, sample_texts: Sequence[str]) -> None:

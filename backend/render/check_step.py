@@ -8,9 +8,11 @@ seeds (up to MAX_RETRIES more takes, also for a chunk an earlier "flag" render f
 the take heard best; the kept take is the cached
 chunk, so a resumed render assembles exactly what an uninterrupted one did.
 
-On a GPU the check runs after the voice's batches, so the two never hold batch memory at once:
-PyTorch's allocator cache is emptied first and what Whisper takes is logged; out of memory in the
-check splits its batch of windows, and a window that does not fit alone moves it to the CPU.
+On a GPU, Whisper is loaded before the voice's warm-up and what it takes (device-wide, since
+CTranslate2 allocates outside PyTorch) is reserved: the Auto batch size, its tuning and the
+pressure guard work within the cap less that. The check itself runs after the voice's batches;
+out of memory in it splits its batch of windows, and a window that does not fit alone moves the
+check to the CPU.
 """
 
 from __future__ import annotations
@@ -40,6 +42,20 @@ def check_problem(settings) -> str | None:
     return f"{problem} (Or render with the speech check off: --check off, Advanced → Check speech.)" if problem else None
 
 
+def prepare_check(engine) -> None:
+    """On a GPU, load Whisper before the voice's warm-up, so the Auto batch size and the cap the
+    batches are guarded against leave room for it (CudaSession.reserve). On a CPU nothing: it
+    loads when the check starts."""
+    settings, device = engine.job.settings, str(engine.synth.device)
+    if settings.check == "off" or not device.startswith("cuda") or engine.transcriber is not None:
+        return
+    from backend.check.transcriber import Transcriber
+
+    free = _free_gpu_memory(device)
+    engine.transcriber = Transcriber(settings.check_model, device=device, log=engine._log)
+    engine.session.reserve(free - _free_gpu_memory(device), "The speech check's Whisper")
+
+
 def run_check(engine, plan, cache) -> dict[str, dict]:
     """Check every unique chunk of the plan; returns key -> stored result (score, flagged, seed)."""
     settings = engine.job.settings
@@ -57,11 +73,13 @@ def run_check(engine, plan, cache) -> dict[str, dict]:
     if todo or untried:
         t0 = time.perf_counter()
         device = str(engine.synth.device)
-        free = _free_gpu_memory(device)  # the voice's batches are done: its allocator cache is given back first
-        transcriber = Transcriber(settings.check_model, device=device, log=engine._log)
-        if free is not None:
-            engine._log(f"Speech check on {device}: Whisper takes {(free - _free_gpu_memory(device)) / 2**20:.0f} MB "
-                        "of GPU memory (out of memory: fewer windows at once, then the CPU).")
+        transcriber = engine.transcriber  # loaded before the warm-up on a GPU (prepare_check)
+        if transcriber is None:
+            free = _free_gpu_memory(device)  # a resume with nothing to render: the allocator cache is given back first
+            transcriber = Transcriber(settings.check_model, device=device, log=engine._log)
+            if free is not None:
+                engine._log(f"Speech check on {device}: Whisper takes {(free - _free_gpu_memory(device)) / 2**20:.0f} "
+                            "MB of GPU memory.")
         if todo:
             engine._log(f"Speech check: hearing {len(todo)} chunk{'s' if len(todo) != 1 else ''} with {transcriber.name} "
                         f"(loaded in {time.perf_counter() - t0:.1f}s)…")

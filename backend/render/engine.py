@@ -65,6 +65,7 @@ class AudioEngine:
         self._stage = "the start"  # what the engine is doing, for the message should the GPU fail
         self.quality_report = None  # set by the report step (backend/render/mastering_step.py)
         self.check_results: dict[str, dict] = {}  # the speech check of each chunk (backend/render/check_step.py)
+        self.transcriber = None  # its Whisper, when loaded before the warm-up (on a GPU)
         self.narrator: str | None = None  # the book's edited narrator, when there is one (else the setting)
         self.dialogue = None  # the book's DialogueVoice, when it has one
         self.dialogue_synth = None  # its Synthesizer, when it is another voice file than the narration's
@@ -171,7 +172,9 @@ class AudioEngine:
             from backend.lexicon_store import load_lexicons
 
             lexicon = load_lexicons(self.job.book_path, settings, self.job.lexicon_files)
-        self._load_dialogue_voice(book, settings)
+        from backend.render.dialogue_step import load_dialogue
+
+        self.dialogue, self.dialogue_synth = load_dialogue(self, book, settings)  # checked and loaded, or None
         from backend.check.overrides import describe_fixes, fixes_for_render
 
         plan = make_plan(book, self.synth.voice, settings, lexicon, chapters=selection, check=self.check_stop,
@@ -197,6 +200,9 @@ class AudioEngine:
         self.check_stop()
         if todo:
             self._stage = "warm-up"
+            from backend.render.check_step import prepare_check
+
+            prepare_check(self)  # on a GPU: Whisper loads first, its memory is left out of the batches' cap
             self.session.start([pc.spoken for pc in todo])
         self._stage = "rendering"
         self._render(cache, todo, len(plan.unique_keys), reused, started)
@@ -259,12 +265,6 @@ class AudioEngine:
                 raise ValueError(problem)
         elif problem := describe_mismatch(book, self.synth.voice):
             self._log(f"{problem} Rendering it anyway, as asked.", "warning")
-
-    def _load_dialogue_voice(self, book, settings: RenderSettings) -> None:
-        """The book's dialogue voice, checked and loaded (backend/render/dialogue_step.py)."""
-        from backend.render.dialogue_step import load_dialogue
-
-        self.dialogue, self.dialogue_synth = load_dialogue(self, book, settings)
 
     def _session_synth(self):
         """What the GPU session runs: the narration voice, or both voices behind one."""
