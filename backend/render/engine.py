@@ -332,7 +332,6 @@ class AudioEngine:
         return todo, reused
 
     def _render(self, cache: ChunkCache, todo: list[PlannedChunk], total: int, reused: int, started: float) -> None:
-
         synth = self.synth
         # Longest first, so each batch holds similar lengths and padding stays small.
         order = sorted(todo, key=lambda pc: -len(pc.chunk.text))
