@@ -10,6 +10,7 @@ can be used instead (the `check_model` setting). Nothing is ever downloaded.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -93,8 +94,12 @@ class Transcriber:
         self.folder = Path(model).expanduser() if model else default_model()
         self.on_gpu, self.threads, self.log = device.startswith("cuda"), threads, log or (lambda message, level: None)
         index = int(device.split(":")[1]) if ":" in device else 0
+        # On a CPU one worker per core, one thread each: decoding is token by token and gains little from
+        # a second thread, so parts of the batch decode side by side instead (bench/check_bench.py: -33%).
+        self.workers = 1 if self.on_gpu else max(1, min(4, os.cpu_count() or 1))
         self.model = WhisperModel(str(self.folder), device="cuda" if self.on_gpu else "cpu", device_index=index,
-                                  compute_type="float16" if self.on_gpu else "int8", cpu_threads=threads)
+                                  compute_type="float16" if self.on_gpu else "int8",
+                                  cpu_threads=threads or (0 if self.on_gpu else 1), num_workers=self.workers)
         multilingual = self.model.model.is_multilingual
         self.tokenizer = Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe",
                                    language="en" if multilingual else None)
@@ -110,6 +115,13 @@ class Transcriber:
         windows = list(windows)
         if not windows:
             return []
+        if self.workers > 1 and len(windows) > 1 and not self.on_gpu:
+            from concurrent.futures import ThreadPoolExecutor
+
+            size = -(-len(windows) // self.workers)
+            parts = [windows[i : i + size] for i in range(0, len(windows), size)]
+            with ThreadPoolExecutor(len(parts)) as pool:  # CTranslate2 runs each call on its own worker
+                return [text for part in pool.map(self._generate, parts) for text in part]
         try:
             return self._generate(windows)
         except RuntimeError as exc:
@@ -128,7 +140,9 @@ class Transcriber:
     def _to_cpu(self) -> None:
         from faster_whisper import WhisperModel
 
-        self.model = WhisperModel(str(self.folder), device="cpu", compute_type="int8", cpu_threads=self.threads)
+        self.workers = max(1, min(4, os.cpu_count() or 1))
+        self.model = WhisperModel(str(self.folder), device="cpu", compute_type="int8", cpu_threads=self.threads or 1,
+                                  num_workers=self.workers)
         self.on_gpu = False
 
     def _generate(self, windows: list[np.ndarray]) -> list[str]:
