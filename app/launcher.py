@@ -10,7 +10,7 @@ def main() -> int:
     args = sys.argv[1:]
     # A lone word: a command, not a book to open.
     lone_commands = ("render", "say", "voices", "cpu-mode", "blend", "install-shortcut", "uninstall-shortcut",
-                     "review", "rerender")
+                     "review", "rerender", "queue")
     if not args or (len(args) == 1 and not args[0].startswith("-") and args[0] not in lone_commands):
         from app.main import main as window
 

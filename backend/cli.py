@@ -171,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalog_arguments(voices)
     voices.set_defaults(func=_cmd_voices)
     add_blend_parser(sub)
+    from backend.cli_queue import add_queue_parser
+
+    add_queue_parser(sub)
     from backend.cli_review import add_review_parsers
 
     add_review_parsers(sub)

@@ -224,10 +224,13 @@ def add_render_parser(sub) -> None:
     r.set_defaults(func=run_render)
 
 
-def add_render_options(r, chunk_seed: bool = False) -> None:
+def add_render_options(r, chunk_seed: bool = False, books: bool = False) -> None:
     """The book, the output folder and every render setting (render; rerender, whose --seed is the
-    chunk's, so the base seed is not a flag there: `chunk_seed`)."""
-    r.add_argument("book", help="the book file")
+    chunk's, so the base seed is not a flag there: `chunk_seed`; queue add, with several `books`)."""
+    if books:
+        r.add_argument("books", nargs="+", help="book files")
+    else:
+        r.add_argument("book", help="the book file")
     r.add_argument("-o", "--output", help="output folder (default: ./BOOKNAME_audiobook)")
     # Every setting defaults to None: a flag not given leaves the saved value (user_settings.json) alone.
     # Numbers are parsed in run_render so a bad value gives one "Error:" line and exit code 1.
