@@ -32,6 +32,7 @@ from app.widgets.vram_gauge import VramGauge, read_nvml_usage
 from app.widgets.vram_plot import VramPlot
 from app.window_book import BookActions
 from app.window_pronunciations import PronunciationActions
+from app.window_queue import QueueActions
 from app.window_reactions import BOOK_SUFFIXES, WindowReactions
 from app.window_review import ReviewActions
 from app.window_voices import VoiceActions
@@ -43,12 +44,14 @@ PREVIEW_TEXT = "Hello! This is how this voice will read your book."
 DIALOGUE_PREVIEW_TEXT = "\u201cAnd this is how I will read what people say,\u201d she said."
 
 
-class MainWindow(BookActions, VoiceActions, PronunciationActions, ReviewActions, WindowReactions, QMainWindow):
+class MainWindow(BookActions, VoiceActions, PronunciationActions, ReviewActions, QueueActions, WindowReactions,
+                 QMainWindow):
     _want_voice = Signal(object)
     _want_book = Signal(str, object)
     _want_preview = Signal(str, object, object)
     _want_listen = Signal(str, object, object)  # text, settings, lexicon
     _want_review = Signal(str, object, str)  # book, settings, output folder
+    _want_queue = Signal()
     _want_render = Signal(str, str, object)
     _want_render_skipping = Signal(str, str, object, object)  # … and the damaged lexicon files to leave out
 
@@ -137,7 +140,9 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, ReviewActions,
         self.progress_bar.setFormat("Idle")
         self.progress_label = QLabel("")
         run_row = QHBoxLayout()
-        for w in (self.open_button, self.advanced_button):
+        self.queue_button = QPushButton("Queue…", clicked=self.open_queue)
+        self.queue_button.setToolTip("Books rendered one after another, each with its own settings")
+        for w in (self.open_button, self.advanced_button, self.queue_button):
             run_row.addWidget(w)
         run_row.addStretch(1)
         run_row.addWidget(self.start_button)
@@ -188,6 +193,7 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, ReviewActions,
         self._want_preview.connect(self.worker.preview)
         self._want_listen.connect(self.worker.listen)
         self._want_review.connect(self.worker.review)
+        self._want_queue.connect(self.worker.run_queue)
         self._want_render.connect(self.worker.render)
         self._want_render_skipping.connect(self.worker.render_skipping)
         w = self.worker
@@ -198,6 +204,7 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, ReviewActions,
         w.book_failed.connect(self._book_failed)
         w.preview_ready.connect(self._play_preview)
         w.review_ready.connect(self._review_rows)
+        w.queue_done.connect(self._queue_done)
         w.batch_done.connect(self._batch_done)
         w.progress.connect(self._progress)
         w.finished.connect(self._finished)

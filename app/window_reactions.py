@@ -72,6 +72,8 @@ class WindowReactions:
     def _busy_changed(self, busy: bool) -> None:
         self.rendering = busy
         self._update_buttons()
+        if self.queue_window is not None:
+            self.queue_window.set_running(busy)
         if not busy and self._close_when_idle:
             self.close()
 

@@ -86,6 +86,7 @@ class EngineWorker(QObject):
     book_failed = Signal(str)
     preview_ready = Signal(str)  # path of a WAV
     review_ready = Signal(object, object)  # the Review view's rows, the stale chunk fixes
+    queue_done = Signal(int, int, bool)  # books done, failed, stopped
     # A pronunciation lexicon cannot be read (LexiconFileError), and the render's book, folder,
     # settings and the files already left out: the window asks whether to render without it.
     lexicon_damaged = Signal(object, str, str, object, object)
@@ -267,6 +268,30 @@ class EngineWorker(QObject):
             self.review_ready.emit(*review_rows(Path(book_path), settings, Path(output_dir)))
         except Exception as exc:  # shown; the window stays usable
             self.log.emit("warning", f"Review: {_message(exc)}")
+
+    @Slot()
+    def run_queue(self) -> None:
+        """Render the queue's waiting books (backend/library/runner.py), the voice kept warm between them."""
+        from backend.library.queue import QueueError
+        from backend.library.runner import run_queue
+        from backend.render.engine import AudioEngine
+        from backend.render.events import CancelToken
+
+        self._cancel, self._next_cancel = self._next_cancel or CancelToken(), None
+        self.busy_changed.emit(True)
+        result = (0, 0, False)
+        try:
+            result = run_queue(_Events(self), self._cancel, lambda job, events, cancel: AudioEngine(
+                job, events, cancel, synthesizer=self._synthesizer(job.settings)))
+        except QueueError as exc:
+            self.log.emit("error", str(exc))
+        except Exception as exc:  # shown; the window stays usable
+            self.log.emit("error", traceback.format_exc().rstrip())
+            self.failed.emit(_message(exc))
+        finally:
+            self._cancel = None
+            self.busy_changed.emit(False)
+            self.queue_done.emit(*result)
 
     @Slot(str, str, object)
     def render(self, book_path: str, output_dir: str, settings) -> None:

@@ -1,6 +1,6 @@
 """Screenshots of the real window for the README: idle, rendering, finished, the Advanced
 Settings, Find words to check, Pronunciations and Book details dialogs, a dialogue voice,
-New blend… and Review. Renders the demo book for real with the
+New blend…, Review and Queue. Renders the demo book for real with the
 bundled voice.
 
     xvfb-run -a -s "-screen 0 1280x900x24" .venv/bin/python docs/make_screenshots.py
@@ -137,6 +137,18 @@ def main() -> int:
     review.tree.setCurrentItem(review.tree.topLevelItem(1).child(1))
     shot(review, "review.png")
     review.close()
+
+    os.environ["AUDIOBOOK_QUEUE_DIR"] = str(work / "queue")  # the user's own queue is not touched
+    from backend.library.queue import add_books, load_queue, save_queue
+
+    add_books([ROOT / "resources" / "demo_book.md", ROOT.parent / "shared" / "bench" / "lighthouse.md"], window.settings)
+    entries = load_queue()
+    entries[0].status, entries[0].message, entries[0].done, entries[0].total = "done", "13 chunks, 41.0x real time", 13, 13
+    save_queue(entries)
+    window.open_queue()
+    window.queue_window.list.setCurrentRow(1)
+    shot(window.queue_window, "queue.png")
+    window.queue_window.close()
     window.close()
     return 0
 

@@ -128,6 +128,32 @@ def move_entry(number: int, to: int) -> None:
     save_queue(entries)
 
 
+def reorder(ids: list[str]) -> None:
+    """Put the entries in the order of `ids` (the window's list after a drag); entries the list did
+    not know of (added meanwhile by the CLI) keep their place at the end."""
+    entries = load_queue()
+    by_id = {e.id: e for e in entries}
+    ordered = [by_id.pop(i) for i in ids if i in by_id]
+    save_queue(ordered + [e for e in entries if e.id in by_id])
+
+
+def update_settings(entry_id: str, settings) -> None:
+    """New settings for a waiting book (QueueError once it started: its chunks are keyed by them)."""
+    entries = load_queue()
+    entry = next((e for e in entries if e.id == entry_id), None)
+    if entry is None:
+        raise QueueError("That book is no longer in the queue.")
+    if entry.status != "waiting":
+        raise QueueError(f"{entry.name} is {entry.status}: only a waiting book's settings can change.")
+    save_queue([replace(e, settings=asdict(settings)) if e.id == entry_id else e for e in entries])
+
+
+def book_files(folder: Path, suffixes) -> list[Path]:
+    """The books directly in `folder` (by suffix), sorted by name."""
+    return sorted((p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in suffixes),
+                  key=lambda p: p.name.lower())
+
+
 def _check_number(number: int, entries) -> None:
     if not 1 <= number <= len(entries):
         raise QueueError(f"There is no book {number} in the queue ({len(entries)} book{'s' if len(entries) != 1 else ''}; "
