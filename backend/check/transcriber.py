@@ -11,7 +11,9 @@ can be used instead (the `check_model` setting). Nothing is ever downloaded.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +69,20 @@ def to_16k(audio: np.ndarray, rate: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
 
+@contextmanager
+def _torch_threads_kept():
+    """CTranslate2 sets the calling thread's OpenMP thread count (to its cpu_threads), which is also
+    PyTorch's: without this, every render after a check in the same process (the window) would run
+    on one thread, and the CPU mode keyed by the thread count would be measured again."""
+    torch = sys.modules.get("torch")
+    before = torch.get_num_threads() if torch is not None else None
+    try:
+        yield
+    finally:
+        if torch is not None and torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
 def pack_windows(lengths: Sequence[int]) -> list[list[int]]:
     """Consecutive chunk indices per window: at most WINDOW_S of audio and gaps (a longer chunk alone)."""
     windows: list[list[int]] = []
@@ -97,9 +113,10 @@ class Transcriber:
         # On a CPU one worker per core, one thread each: decoding is token by token and gains little from
         # a second thread, so parts of the batch decode side by side instead (bench/check_bench.py: -33%).
         self.workers = 1 if self.on_gpu else max(1, min(4, os.cpu_count() or 1))
-        self.model = WhisperModel(str(self.folder), device="cuda" if self.on_gpu else "cpu", device_index=index,
-                                  compute_type="float16" if self.on_gpu else "int8",
-                                  cpu_threads=threads or (0 if self.on_gpu else 1), num_workers=self.workers)
+        with _torch_threads_kept():
+            self.model = WhisperModel(str(self.folder), device="cuda" if self.on_gpu else "cpu", device_index=index,
+                                      compute_type="float16" if self.on_gpu else "int8",
+                                      cpu_threads=threads or (0 if self.on_gpu else 1), num_workers=self.workers)
         multilingual = self.model.model.is_multilingual
         self.tokenizer = Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe",
                                    language="en" if multilingual else None)
@@ -141,11 +158,16 @@ class Transcriber:
         from faster_whisper import WhisperModel
 
         self.workers = max(1, min(4, os.cpu_count() or 1))
-        self.model = WhisperModel(str(self.folder), device="cpu", compute_type="int8", cpu_threads=self.threads or 1,
-                                  num_workers=self.workers)
+        with _torch_threads_kept():
+            self.model = WhisperModel(str(self.folder), device="cpu", compute_type="int8", cpu_threads=self.threads or 1,
+                                      num_workers=self.workers)
         self.on_gpu = False
 
     def _generate(self, windows: list[np.ndarray]) -> list[str]:
+        with _torch_threads_kept():
+            return self._generate_now(windows)
+
+    def _generate_now(self, windows: list[np.ndarray]) -> list[str]:
         from faster_whisper.audio import pad_or_trim
 
         features = np.stack([pad_or_trim(self.model.feature_extractor(w)) for w in windows])

@@ -139,3 +139,15 @@ def test_out_of_gpu_memory_in_the_check_splits_then_moves_to_the_cpu(heard):
         assert not transcriber.on_gpu and any("goes on on the CPU" in m for m in logs)
     finally:
         transcriber._generate, transcriber.on_gpu = real, False
+
+
+def test_the_check_leaves_pytorch_threads_alone(heard):
+    """CTranslate2 sets the calling thread's OpenMP threads, which PyTorch shares: renders after a
+    check (in the window) must keep every thread, and the CPU mode its key."""
+    import torch
+
+    _, _, audios = heard
+    before = torch.get_num_threads()
+    transcriber = Transcriber()
+    transcriber.transcribe([to_16k(audios[0], 22050)] * 3)
+    assert torch.get_num_threads() == before
