@@ -28,7 +28,7 @@ from app.widgets.activity_log import ActivityLog
 from app.widgets.book_panel import BookPanel, format_duration
 from app.widgets.dialogue_picker import DialoguePicker
 from app.widgets.speaker_combo import SpeakerCombo
-from app.widgets.vram_gauge import VramGauge, read_nvml_usage
+from app.widgets.vram_gauge import GpuGauges, VramGauge, read_nvml_usage
 from app.widgets.vram_plot import VramPlot
 from app.window_book import BookActions
 from app.window_pronunciations import PronunciationActions
@@ -158,6 +158,7 @@ class MainWindow(BookActions, VoiceActions, PronunciationActions, ReviewActions,
         vram_box = QGroupBox("GPU memory")
         vram = QVBoxLayout(vram_box)
         vram.addWidget(self.gauge)
+        self.gauges = GpuGauges(self.gauge, vram)  # one bar per GPU worker (several GPUs)
         vram.addWidget(self.plot, 1)
         vram.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignRight)
 

@@ -71,6 +71,8 @@ class WindowReactions:
     # -- rendering ------------------------------------------------------------------------------
     def _busy_changed(self, busy: bool) -> None:
         self.rendering = busy
+        if busy:
+            self.gauges.reset()
         self._update_buttons()
         if self.queue_window is not None:
             self.queue_window.set_running(busy)
@@ -80,8 +82,10 @@ class WindowReactions:
     def _batch_done(self, report) -> None:
         self.log.append_line("info", report.line)
         if report.vram_used is not None and report.vram_total:
-            self.gauge.set_usage(report.vram_used, report.vram_total)
-            self.plot.add_sample(report.index, report.vram_used / 1e9, report.vram_total / 1e9)
+            gauge = self.gauges.gauge_for(getattr(report, "device", None))
+            gauge.set_usage(report.vram_used, report.vram_total)
+            if gauge is self.gauge:  # the graph follows one GPU (each GPU worker writes its own CSV and graph)
+                self.plot.add_sample(report.index, report.vram_used / 1e9, report.vram_total / 1e9)
 
     def _progress(self, p) -> None:
         if p.stage != "render":

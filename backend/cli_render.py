@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import signal
 import sys
 import time
@@ -62,7 +64,8 @@ _FLAGS = {"voice": "--voice", "device": "--device", "precision": "--precision", 
           "footnotes": "--footnotes", "cache_dir": "--cache-dir", "seed": "--seed", "any_language": "--any-language",
           "date_order": "--date-order", "m4b_bitrate": "--m4b-bitrate", "narrator": "--narrator",
           "master": "--master", "room_tone_head": "--room-tone-head", "room_tone_tail": "--room-tone-tail",
-          "speaker": "--speaker", "check": "--check", "check_model": "--check-model"}
+          "speaker": "--speaker", "check": "--check", "check_model": "--check-model",
+          "workers": "--workers", "cluster": "--cluster"}
 
 
 def _number(flag: str, kind, text: str | None):
@@ -98,6 +101,9 @@ def _flag_overrides(args) -> dict:
                      room_tone_head=_number("--room-tone-head", float, args.room_tone_head),
                      room_tone_tail=_number("--room-tone-tail", float, args.room_tone_tail))
     overrides.update(check=args.check.strip().lower() if args.check is not None else None, check_model=args.check_model)
+    cluster = args.cluster.strip() if args.cluster is not None else None
+    overrides.update(workers=_count_or_auto("--workers", args.workers),
+                     cluster="" if cluster is not None and cluster.lower() == "off" else cluster)
     return overrides
 
 
@@ -117,6 +123,10 @@ def run_render(args) -> int:
     old_int = signal.signal(signal.SIGINT, stop)
     old_term = signal.signal(signal.SIGTERM, stop)
     try:
+        books = getattr(args, "books", None) or [args.book]  # rerender gives one book
+        if len(books) > 1:
+            return _render_books(args, cancel, events)
+        args.book = books[0]
         return _run_render(args, cancel, events)
     finally:
         signal.signal(signal.SIGINT, old_int)
@@ -138,6 +148,9 @@ def settings_from_args(args, warn: bool = True):
             print(f"WARNING: {warning}", file=sys.stderr)
     settings = loaded.settings
     for key, value in _flag_overrides(args).items():  # one at a time, so an error names its flag
+        if key == "cluster" and value == "":  # --cluster off: render here, whatever is saved
+            settings = dataclasses.replace(settings, cluster=None)
+            continue
         try:
             settings = apply_overrides(settings, **{key: value})
         except ValueError as exc:
@@ -219,9 +232,39 @@ def language_problem(book_path: Path, voice_path, footnotes: str = "skip") -> st
 
 
 def add_render_parser(sub) -> None:
-    r = sub.add_parser("render", help="render a book (txt, md, epub) to chapter files and an M4B; resumable")
-    add_render_options(r)
+    r = sub.add_parser("render", help="render books (txt, md, epub, pdf…) to chapter files and an M4B; resumable")
+    add_render_options(r, books=True)
     r.set_defaults(func=run_render)
+
+
+_ONE_BOOK_FLAGS = (("chapters", "--chapters"), ("title", "--title"), ("author", "--author"), ("cover", "--cover"))
+
+
+def _render_books(args, cancel: CancelToken, events: ConsoleEvents) -> int:
+    """Several books, one after the other (each resumable on its own); -o is then the parent folder.
+    A book that fails is reported and the others go on; a stop ends the run."""
+    given = [flag for name, flag in _ONE_BOOK_FLAGS if getattr(args, name, None) is not None]
+    if given:
+        print(f"Error: {', '.join(given)} applies to one book; render the books one at a time, or use "
+              "'audiobook queue add' (each entry keeps its own choices).", file=sys.stderr)
+        return 1
+    parent = Path(args.output) if args.output else Path.cwd()
+    failed = []
+    for n, book in enumerate(args.books, 1):
+        print(f"Book {n} of {len(args.books)}: {book}", file=sys.stderr)
+        if not Path(book).is_file():
+            print(f"Error: there is no book file {book}", file=sys.stderr)
+            failed.append(book)
+            continue
+        one = argparse.Namespace(**{**vars(args), "book": book, "output": str(parent / f"{Path(book).stem}_audiobook")})
+        code = _run_render(one, cancel, events)
+        if code == 130:
+            return code
+        if code:
+            failed.append(book)
+    if failed:
+        print(f"Error: {len(failed)} of {len(args.books)} books failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def add_render_options(r, chunk_seed: bool = False, books: bool = False) -> None:
@@ -285,6 +328,12 @@ def add_render_options(r, chunk_seed: bool = False, books: bool = False) -> None
                    help="the listening check (pip install \".[check]\"): Whisper hears every chunk; flag lists those not "
                         "heard as written in the log and '<title> check.csv', retry also renders them again with other "
                         "seeds and keeps the best take (default: saved, else off)")
+    r.add_argument("--workers", default=None, metavar="N|auto",
+                   help="worker processes: auto (one per GPU when there are several, else one process), or N "
+                        "(N GPUs; on a CPU, N processes sharing the cores). Same audio either way")
+    r.add_argument("--cluster", default=None, metavar="ADDRESS|auto|off",
+                   help="render on a Ray cluster (pip install \".[cluster]\"): the head's address as 'ray start --head' "
+                        "prints it, auto (this machine's cluster, else a local one) or off")
     r.add_argument("--check-model", default=None, metavar="FOLDER",
                    help="a faster-whisper model folder for the check (default: Whisper tiny.en from the .[check] extra)")
     r.add_argument("--dialogue-voice", default=None, metavar="VOICE|off",

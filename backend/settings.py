@@ -73,6 +73,11 @@ class RenderSettings:
     # and keep the best take). check_model: a faster-whisper model folder; None: Whisper tiny.en.
     check: str = "off"
     check_model: str | None = None
+    # Scale-out (backend/render/dispatch.py): worker processes on this machine ("auto": one per GPU
+    # when there are several, else the render runs in one process; N > 1 on a CPU: N processes
+    # sharing the cores), or a Ray cluster's address ("auto": a local instance; the `.[cluster]` extra).
+    workers: int | str = "auto"
+    cluster: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -136,6 +141,10 @@ class RenderSettings:
         check(self.check in ("off", "flag", "retry"), "check must be off, flag or retry")
         check(self.check_model is None or (isinstance(self.check_model, str) and self.check_model.strip() != ""),
               "check_model must be a faster-whisper model folder or null")
+        check(self.workers == "auto" or (isinstance(self.workers, int) and not isinstance(self.workers, bool)
+                                          and 1 <= self.workers <= 64), "workers must be 1 to 64 or 'auto'")
+        check(self.cluster is None or (isinstance(self.cluster, str) and 0 < len(self.cluster.strip()) <= 300),
+              "cluster must be a Ray address (host:port, ray://host:port or auto) or null")
         check(self.narrator is None or (isinstance(self.narrator, str) and len(self.narrator) <= 200),
               "narrator must be a name (at most 200 characters) or null")
 

@@ -61,6 +61,9 @@ class AdvancedSettingsDialog(QDialog):
         from app.dialogs.check_group import CheckGroup
 
         self.check_group = CheckGroup()  # the listening check (app/dialogs/check_group.py)
+        from app.dialogs.scale_group import ScaleGroup
+
+        self.scale_group = ScaleGroup()  # worker processes and a Ray cluster (app/dialogs/scale_group.py)
 
         self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                            | QDialogButtonBox.StandardButton.RestoreDefaults, self)
@@ -72,7 +75,7 @@ class AdvancedSettingsDialog(QDialog):
         self.button_box.rejected.connect(self.reject)
 
         left, right = QVBoxLayout(), QVBoxLayout()
-        for group in (self.performance_group, self.voice_group, self.check_group):
+        for group in (self.performance_group, self.voice_group, self.check_group, self.scale_group):
             left.addWidget(group)
         for group in (self.pauses_group, self.mastering_group, self.output_group, self.cache_group):
             right.addWidget(group)
@@ -296,6 +299,7 @@ class AdvancedSettingsDialog(QDialog):
         self.cache_dir_edit.setText(settings.cache_dir or "")
         self.mastering_group.fill(settings)
         self.check_group.fill(settings)
+        self.scale_group.fill(settings)
 
     def settings(self) -> RenderSettings:
         """The form as a validated RenderSettings; fields the dialog doesn't show come from the input."""
@@ -324,6 +328,7 @@ class AdvancedSettingsDialog(QDialog):
             values[name] = round(spin.value(), 2)
         values.update(self.mastering_group.values())
         values.update(self.check_group.values())
+        values.update(self.scale_group.values())
         return dataclasses.replace(self._original, **values)  # replace() re-runs validation
 
     def reset_to_defaults(self) -> None:

@@ -72,6 +72,7 @@ class VramGauge(QWidget):
         self._fraction = 0.0
         self._level = "unavailable"
         self._text = "VRAM: not read yet"
+        self._name = ""  # the GPU worker this bar shows ("GPU 1"), when a render uses several
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip("GPU memory in use by all programs (what the system monitor shows). "
                         "Amber from 80 %, red above 95 %: close other GPU programs or lower the batch size.")
@@ -85,10 +86,17 @@ class VramGauge(QWidget):
         used_bytes = max(0, min(used_bytes, total_bytes))
         self._fraction = used_bytes / total_bytes
         self._level = usage_level(used_bytes, total_bytes)
-        self._text = (f"VRAM {used_bytes / BYTES_PER_GB:.1f} / {total_bytes / BYTES_PER_GB:.1f} GB "
-                      f"({self._fraction * 100:.0f}%)")
+        self._text = (f"{self._name + ' · ' if self._name else ''}VRAM {used_bytes / BYTES_PER_GB:.1f} / "
+                      f"{total_bytes / BYTES_PER_GB:.1f} GB ({self._fraction * 100:.0f}%)")
         self.setEnabled(True)
         self.update()
+
+    def set_name(self, name: str) -> None:
+        """Name the GPU this bar shows (several GPU workers); "" for the one device of a plain render."""
+        self._name = name
+
+    def name(self) -> str:
+        return self._name
 
     def set_cpu_mode(self) -> None:
         self._fraction = 0.0
@@ -136,3 +144,40 @@ class VramGauge(QWidget):
         painter.setPen(palette.color(group, QPalette.ColorRole.Text))
         painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, self._text)
         painter.end()
+
+
+class GpuGauges:
+    """One bar per GPU worker: the window's gauge shows the first, more bars appear below it as
+    batches from other GPUs arrive (backend BatchReport.device), and go again when a render starts."""
+
+    def __init__(self, first: VramGauge, layout, index: int = 0) -> None:
+        self.first, self.layout, self.index = first, layout, index
+        self.bars: dict[str | None, VramGauge] = {}
+
+    def gauge_for(self, device: str | None) -> VramGauge:
+        if device is None:
+            return self.first
+        if device in self.bars:
+            return self.bars[device]
+        if not self.bars:  # the first GPU worker takes the window's bar
+            self.first.set_name(device)
+            self.bars[device] = self.first
+            return self.first
+        return self._added(device)
+
+    def _added(self, device: str) -> VramGauge:
+        gauge = VramGauge()
+        gauge.set_name(device)
+        self.layout.insertWidget(self.index + len(self.bars), gauge)
+        gauge.show()  # a child added after the window is shown stays hidden until told
+        self.bars[device] = gauge
+        return gauge
+
+    def reset(self) -> None:
+        """A new render: back to the one bar, unnamed."""
+        for gauge in self.bars.values():
+            if gauge is not self.first:
+                self.layout.removeWidget(gauge)
+                gauge.deleteLater()
+        self.bars.clear()
+        self.first.set_name("")

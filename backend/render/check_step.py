@@ -124,7 +124,7 @@ def _hear(engine, transcriber, cache, takes, store: bool = True) -> dict[str, di
 
 def _retry(engine, transcriber, cache, flagged, results) -> None:
     """New takes of flagged chunks with the next seeds; the best heard take stays in the cache."""
-    from backend.render.engine import store_timing
+    from backend.render.batch_loop import store_timing
 
     engine._log(f"Speech check: {len(flagged)} chunk{'s' if len(flagged) != 1 else ''} flagged; rendering "
                 f"{'them' if len(flagged) != 1 else 'it'} again with other seeds (up to {MAX_RETRIES} more takes).")

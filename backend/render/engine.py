@@ -12,13 +12,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
-from backend.render.chunk_cache import CacheWriteError, ChunkCache, ChunkTiming, read_manifest, write_manifest
+from backend.render.chunk_cache import CacheWriteError, ChunkCache, read_manifest, write_manifest
 from backend.render.events import (
-    BatchReport,
     CancelToken,
-    Progress,
     RenderEvents,
     RenderFailed,
     RenderStopped,
@@ -69,6 +65,8 @@ class AudioEngine:
         self.narrator: str | None = None  # the book's edited narrator, when there is one (else the setting)
         self.dialogue = None  # the book's DialogueVoice, when it has one
         self.dialogue_synth = None  # its Synthesizer, when it is another voice file than the narration's
+        self.pool = None  # the workers rendering this book (backend/render/dispatch.py), None: this process
+        self.title: str | None = None
         self._job_dir: Path | None = None
         if session_factory is None:
             from backend.gpu.session import open_session as session_factory
@@ -95,6 +93,7 @@ class AudioEngine:
         from backend.audio.ffmpeg_tool import AudioToolError
         from backend.gpu.oom import as_gpu_failure
         from backend.render.accounting import AccountingError
+        from backend.render.dispatch import WorkerFailure
         from backend.render.m4b import AudioFileError
         from backend.text import BookError
         from backend.tts.errors import VoiceError
@@ -106,7 +105,7 @@ class AudioEngine:
                       "warning")
             raise
         except (BookError, VoiceError, CacheWriteError, AudioFileError, AudioToolError, AccountingError, ValueError,
-                OSError) as exc:
+                OSError, WorkerFailure) as exc:
             raise self._failed(exc) from exc
         except RuntimeError as exc:
             # CUDA can fail anywhere it is touched: voice loading, set-up, warm-up, the Auto
@@ -156,9 +155,13 @@ class AudioEngine:
         book, selection = self._prepare_book(book)
         self._stage = "voice loading"
         settings = self._concrete_settings(settings)
-        if self.synth is None or _precision_of(self.synth) != settings.precision:
+        from backend.render.dispatch import choose_pool, driver_device
+
+        self.pool = choose_pool(settings, self._log)  # workers (GPUs, CPU shares, a Ray cluster) or None: here
+        device, dtype = driver_device(self.pool, settings)
+        if self.synth is None or _precision_of(self.synth) != dtype or (self.pool is not None and self.synth.device.type != "cpu"):
             self.synth = None  # free a preloaded model of another precision first
-            self.synth = Synthesizer.load(settings.voice, device=settings.resolved_device(), dtype=settings.precision,
+            self.synth = Synthesizer.load(settings.voice, device=device, dtype=dtype,
                                           noise_scale=settings.noise_scale, noise_w=settings.noise_w,
                                           cpu_streams=settings.cpu_streams)
         elif hasattr(self.synth, "set_cpu_streams"):
@@ -192,8 +195,14 @@ class AudioEngine:
             self._log(f"Left out {len(silent)} paragraph{'s' if len(silent) != 1 else ''} of punctuation only "
                       f"(such as '{silent[0][:20]}'): nothing to say.")
         self._stage = "GPU set-up"
-        self.session = self._session_factory(self._session_synth(), settings, self.events.log)
-        self._log(f"Batch size {self.session.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
+        if self.pool is None:
+            self.session = self._session_factory(self._session_synth(), settings, self.events.log)
+        else:  # the workers hold the sessions; this process plans, stores and assembles
+            from backend.gpu.session import CpuSession
+
+            self.session = CpuSession(self._session_synth(), 1, self.events.log)
+        if self.pool is None:
+            self._log(f"Batch size {self.session.batch_size}{' (auto)' if settings.batch_size == 'auto' else ''}")
         cache = ChunkCache(self.job_dir() / "chunks", self.synth.sample_rate)
         self._write_manifest(book, plan, len(lexicon))
         todo, reused = self._check_cache(cache, plan)
@@ -203,9 +212,11 @@ class AudioEngine:
             from backend.render.check_step import prepare_check
 
             prepare_check(self)  # on a GPU: Whisper loads first, its memory is left out of the batches' cap
-            self.session.start([pc.spoken for pc in todo])
+            if self.pool is None:
+                self.session.start([pc.spoken for pc in todo])
         self._stage = "rendering"
-        self._render(cache, todo, len(plan.unique_keys), reused, started)
+        self.title = book.title
+        worker_files = self._render(cache, todo, len(plan.unique_keys), reused, started)
         self._stage = "speech check"
         from backend.render.check_step import run_check
 
@@ -216,6 +227,7 @@ class AudioEngine:
 
         outputs, audio_seconds = write_outputs(self, book, plan, cache)
         outputs += self.session.finish(self.job.output_dir, safe_filename(book.title or self.job.book_path.stem))
+        outputs += worker_files
         summary = RenderSummary(
             title=book.title or self.job.book_path.stem, chapters=len(selection), chunks=len(plan.chunks),
             rendered=len(todo), reused=reused, characters=plan.characters, audio_seconds=audio_seconds,
@@ -290,6 +302,18 @@ class AudioEngine:
         return SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, self.job.settings.length_scale, speaker=speaker,
                          durations=durations, part=part if self.dialogue_synth is not None else 0), synth
 
+    def _render(self, cache: ChunkCache, todo: list[PlannedChunk], total: int, reused: int, started: float) -> list:
+        """Render the missing chunks here or on the workers; the files the workers wrote (VRAM per GPU)."""
+        from backend.render.batch_loop import render_in_process
+        from backend.render.dispatch import render_on_workers
+
+        if self.pool is None:
+            render_in_process(self, cache, todo, total, reused, started)
+            return []
+        if not todo:
+            return []
+        return render_on_workers(self, self.pool, cache, todo, total, reused, started)
+
     def _write_manifest(self, book, plan: RenderPlan, lexicon_size: int) -> None:
         from backend.render.pronunciations import manifest_entry, pronunciation_lines
 
@@ -330,69 +354,6 @@ class AudioEngine:
             self._log(f"Resuming: {reused} of {reused + len(todo)} chunks already rendered and verified; "
                       f"{len(todo)} to go.")
         return todo, reused
-
-    def _render(self, cache: ChunkCache, todo: list[PlannedChunk], total: int, reused: int, started: float) -> None:
-        synth = self.synth
-        # Longest first, so each batch holds similar lengths and padding stays small.
-        order = sorted(todo, key=lambda pc: -len(pc.chunk.text))
-        chars_left = sum(len(pc.chunk.text) for pc in order)
-        synth_seconds = audio_seconds = chars_done = 0.0
-        done = reused
-        self.events.progress(Progress(done, total, time.perf_counter() - started, None, None))
-        session, pos, n = self.session, 0, 0
-        while pos < len(order):
-            if self.cancel.cancelled:
-                raise RenderStopped()
-            session.before_batch(lambda: self.cancel.cancelled)
-            if self.cancel.cancelled:
-                raise RenderStopped()
-            n += 1
-            batch = order[pos : pos + session.batch_size]  # the session may change the size between batches
-            pos += len(batch)
-            t0 = time.perf_counter()
-            # Each item carries a sink for its phoneme durations (word timings; they change no audio).
-            items, readers = [], []
-            for pc in batch:
-                self.check_stop()  # phonemizing a big batch takes a moment; nothing of it is cached yet
-                item, reader = self.synth_item(pc, durations=[])
-                items.append(item)
-                readers.append(reader)
-            self.check_stop()
-            audios = session.run(items)
-            for pc, item, audio, reader in zip(batch, items, audios, readers, strict=True):
-                # A chunk with nothing to say is stored as one silent sample: it is done, not missing.
-                cache.put(pc.key, audio if audio.size else np.zeros(1, np.float32))
-                store_timing(cache, pc.key, item, audio.size, reader.hop_length)
-                if item.ids and audio.size < _MIN_SECONDS_PER_CHAR * len(pc.chunk.text) * synth.sample_rate:
-                    self._log(f"Chunk {pc.index + 1} came out unusually short ({audio.size / synth.sample_rate:.2f}s "
-                              f"for {len(pc.chunk.text)} characters): \"{pc.chunk.text[:60]}…\"", "warning")
-            took = time.perf_counter() - t0
-            batch_audio = sum(a.size for a in audios) / synth.sample_rate
-            synth_seconds, audio_seconds = synth_seconds + took, audio_seconds + batch_audio
-            batch_chars = sum(len(pc.chunk.text) for pc in batch)
-            chars_done, chars_left = chars_done + batch_chars, chars_left - batch_chars
-            done += len(batch)
-            # Throughput in audio seconds per second: fair between full and short (last) batches.
-            vram, used, capacity = session.after_batch(n, len(batch), took, batch_audio / took if took else 0.0)
-            chunks = f"{len(batch)} chunk{'s' if len(batch) != 1 else ''}"
-            line = (f"[{time.strftime('%H:%M:%S')}] Batch {n} ({chunks}) done in {took:.2f}s "
-                    f"({took / len(batch):.2f}s/chunk) | {vram}")
-            self.events.batch_done(BatchReport(n, len(batch), took, batch_audio, vram, line, used, capacity,
-                                               session.last_sample, session.batch_size))
-            eta = chars_left * synth_seconds / chars_done if chars_done else None
-            rtf = audio_seconds / synth_seconds if synth_seconds else None
-            self.events.progress(Progress(done, total, time.perf_counter() - started, eta, rtf))
-
-
-def store_timing(cache: ChunkCache, key: str, item, samples: int, hop: int) -> None:
-    """Keep the phoneme durations the synthesizer reported for `item`, when they time its audio."""
-    durations = item.durations or ()
-    if item.ids and len(durations) == len(item.ids) and sum(durations) * hop == samples:
-        cache.put_timing(key, ChunkTiming(tuple(item.ids), tuple(durations), hop))
-
-
-# Speech runs ~0.06 s per character; a sixth of that means the model dropped words.
-_MIN_SECONDS_PER_CHAR = 0.01
 
 
 def _hms(seconds: float) -> str:

@@ -22,6 +22,7 @@ class BatchReport:
     vram_total: int | None = None
     memory: object | None = None  # the full backend.gpu.memory.MemorySample on CUDA
     batch_size: int | None = None  # the working batch size after this batch (tuning, OOM lowering)
+    device: str | None = None  # the worker that rendered it ("GPU 1", "CPU 2", "10.0.0.7 GPU 0"); None: this process
 
 
 @dataclass(frozen=True)

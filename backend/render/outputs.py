@@ -188,7 +188,7 @@ def _load(engine, cache: ChunkCache, pc: PlannedChunk) -> np.ndarray:
     audio = cache.get(pc.key)
     if audio is not None:
         return audio
-    from backend.render.engine import store_timing
+    from backend.render.batch_loop import store_timing
 
     engine._log(f"Cached chunk {pc.index + 1} was unreadable; rendering it again.", "warning")
     from dataclasses import replace

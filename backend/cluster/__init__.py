@@ -1,0 +1,1 @@
+"""Rendering on a Ray cluster (the optional `.[cluster]` extra): backend/cluster/ray_pool.py."""
