@@ -67,6 +67,7 @@ class AudioEngine:
         self.dialogue_synth = None  # its Synthesizer, when it is another voice file than the narration's
         self.pool = None  # the workers rendering this book (backend/render/dispatch.py), None: this process
         self.title: str | None = None
+        self.worker_files: list = []  # what the workers' sessions wrote (a VRAM CSV and graph per GPU)
         self._job_dir: Path | None = None
         if session_factory is None:
             from backend.gpu.session import open_session as session_factory
@@ -216,7 +217,7 @@ class AudioEngine:
                 self.session.start([pc.spoken for pc in todo])
         self._stage = "rendering"
         self.title = book.title
-        worker_files = self._render(cache, todo, len(plan.unique_keys), reused, started)
+        self._render(cache, todo, len(plan.unique_keys), reused, started)
         self._stage = "speech check"
         from backend.render.check_step import run_check
 
@@ -227,7 +228,7 @@ class AudioEngine:
 
         outputs, audio_seconds = write_outputs(self, book, plan, cache)
         outputs += self.session.finish(self.job.output_dir, safe_filename(book.title or self.job.book_path.stem))
-        outputs += worker_files
+        outputs += self.worker_files
         summary = RenderSummary(
             title=book.title or self.job.book_path.stem, chapters=len(selection), chunks=len(plan.chunks),
             rendered=len(todo), reused=reused, characters=plan.characters, audio_seconds=audio_seconds,
@@ -302,17 +303,15 @@ class AudioEngine:
         return SynthItem(synth.phoneme_ids(pc.spoken), pc.seed, self.job.settings.length_scale, speaker=speaker,
                          durations=durations, part=part if self.dialogue_synth is not None else 0), synth
 
-    def _render(self, cache: ChunkCache, todo: list[PlannedChunk], total: int, reused: int, started: float) -> list:
-        """Render the missing chunks here or on the workers; the files the workers wrote (VRAM per GPU)."""
+    def _render(self, cache: ChunkCache, todo: list[PlannedChunk], total: int, reused: int, started: float) -> None:
+        """Render the missing chunks here or on the workers (their files, VRAM per GPU, in worker_files)."""
         from backend.render.batch_loop import render_in_process
         from backend.render.dispatch import render_on_workers
 
         if self.pool is None:
             render_in_process(self, cache, todo, total, reused, started)
-            return []
-        if not todo:
-            return []
-        return render_on_workers(self, self.pool, cache, todo, total, reused, started)
+        elif todo:
+            self.worker_files = render_on_workers(self, self.pool, cache, todo, total, reused, started)
 
     def _write_manifest(self, book, plan: RenderPlan, lexicon_size: int) -> None:
         from backend.render.pronunciations import manifest_entry, pronunciation_lines
