@@ -72,6 +72,7 @@ def run_check(engine, plan, cache) -> dict[str, dict]:
                and results[key].get("takes", 1) <= MAX_RETRIES]
     if todo or untried:
         t0 = time.perf_counter()
+        around = _neighbours(unique)
         device = str(engine.synth.device)
         transcriber = engine.transcriber  # loaded before the warm-up on a GPU (prepare_check)
         if transcriber is None:
@@ -83,10 +84,12 @@ def run_check(engine, plan, cache) -> dict[str, dict]:
         if todo:
             engine._log(f"Speech check: hearing {len(todo)} chunk{'s' if len(todo) != 1 else ''} with {transcriber.name} "
                         f"(loaded in {time.perf_counter() - t0:.1f}s)…")
-            results.update(_hear(engine, transcriber, cache, [(pc, cache.get(pc.key), pc.seed) for pc in todo]))
+            # Chunks heard before are heard again beside a new one (one chunk fixed in Review, a resume).
+            results.update(_hear(engine, transcriber, cache, [(pc, cache.get(pc.key), pc.seed) for pc in todo],
+                                 around=around, results=dict(results)))
         flagged = untried + [pc for pc in todo if is_flagged(results[pc.key])]
         if retry and flagged:
-            _retry(engine, transcriber, cache, flagged, results)
+            _retry(engine, transcriber, cache, flagged, results, around)
         engine._log(f"Speech check done in {time.perf_counter() - t0:.1f}s.")
     _report(engine, unique, results)
     return results
@@ -103,15 +106,39 @@ def _free_gpu_memory(device: str) -> int | None:
     return torch.cuda.mem_get_info(torch.device(device))[0]
 
 
-def _hear(engine, transcriber, cache, takes, store: bool = True) -> dict[str, dict]:
-    """Score takes [(planned chunk, audio, seed)]; stored in the cache unless store is False."""
+def _neighbours(unique) -> dict[str, list]:
+    """Each chunk's key -> the chunks before and after it in its chapter."""
+    order = list(unique.values())
+    return {pc.key: [other for other in (order[n - 1] if n else None, order[n + 1] if n + 1 < len(order) else None)
+                     if other is not None and other.chunk.chapter_index == pc.chunk.chapter_index]
+            for n, pc in enumerate(order)}
+
+
+def _hear(engine, transcriber, cache, takes, store: bool = True, around=None, results=None) -> dict[str, dict]:
+    """Score takes [(planned chunk, audio, seed)]; stored in the cache unless store is False.
+    With `around` (_neighbours), each take is heard between its chunk's neighbours whose takes
+    passed (their cached audio, their scores in `results`): Whisper tiny doubts a short chunk heard
+    alone, and a good new take could stay flagged. A window that is flagged is still heard again
+    chunk by chunk."""
     found: dict[str, dict] = {}
     started = time.perf_counter()
     for first in range(0, len(takes), GROUP):
         engine.check_stop()
         group = takes[first : first + GROUP]
-        scores = transcriber.score([pc.spoken for pc, _, _ in group], [audio for _, audio, _ in group],
-                                   cache.sample_rate)
+        texts, audios, at = [], [], []
+        for pc, audio, _ in group:
+            before, after = [], []
+            for other in (around or {}).get(pc.key, []):
+                passed = results is not None and results.get(other.key) and not is_flagged(results[other.key])
+                other_audio = cache.get(other.key) if passed else None
+                if other_audio is not None:
+                    (before if other.index < pc.index else after).append((other.spoken, other_audio))
+            for text, sound in [*before, (pc.spoken, audio), *after]:
+                texts.append(text)
+                audios.append(sound)
+            at.append(len(texts) - 1 - len(after))
+        heard = transcriber.score(texts, audios, cache.sample_rate)
+        scores = [heard[n] for n in at]
         for (pc, _, seed), score in zip(group, scores, strict=True):
             result = {**score.to_json(), "flagged": score.flagged, "seed": seed}
             found[pc.key] = result
@@ -122,7 +149,7 @@ def _hear(engine, transcriber, cache, takes, store: bool = True) -> dict[str, di
     return found
 
 
-def _retry(engine, transcriber, cache, flagged, results) -> None:
+def _retry(engine, transcriber, cache, flagged, results, around) -> None:
     """New takes of flagged chunks with the next seeds; the best heard take stays in the cache."""
     from backend.render.batch_loop import store_timing
 
@@ -140,7 +167,7 @@ def _retry(engine, transcriber, cache, flagged, results) -> None:
         audios = engine.session.run([item for item, _ in items])
         for pc, audio in zip(flagged, audios, strict=True):
             takes.append((pc, audio if audio.size else np.zeros(1, np.float32), pc.seed + attempt))
-        heard = _hear(engine, transcriber, cache, takes, store=False)
+        heard = _hear(engine, transcriber, cache, takes, store=False, around=around, results=results)
         still = []
         for (pc, audio, seed), (item, reader) in zip(takes, items, strict=True):
             new = {**heard[pc.key], "takes": attempt + 1}

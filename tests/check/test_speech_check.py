@@ -111,7 +111,7 @@ def test_a_render_checks_every_chunk_writes_the_report_and_a_resume_keeps_the_sc
     assert again.reused == summary.rendered and not any("hearing" in m for _, m in events.logs)
 
 
-def test_retry_keeps_the_better_take(tmp_path):
+def test_retry_keeps_the_better_take(tmp_path, monkeypatch):
     summary, engine, _, settings = render(tmp_path, check="flag")
     book = load_book(tmp_path / "ferry.txt")
     plan = make_plan(book, engine.synth.voice, engine.job.settings)
@@ -119,13 +119,25 @@ def test_retry_keeps_the_better_take(tmp_path):
     victim = max(plan.chunks, key=lambda pc: len(pc.chunk.text))
     cache.put(victim.key, np.zeros(22050, np.float32))  # a silent take: valid audio, nothing said
     assert cache.get_check(victim.key) is None  # a new take is checked again
+    heard_together, real_score = [], Transcriber.score
+
+    def score(self, texts, audios, rate):  # the real scoring, its chunks noted
+        heard_together.append(list(texts))
+        return real_score(self, texts, audios, rate)
+
+    monkeypatch.setattr(Transcriber, "score", score)
     flagged, _, events, _ = render(tmp_path, "flagged", check="flag")
     assert cache.get_check(victim.key)["flagged"] and np.abs(cache.get(victim.key)).max() == 0
     assert any(level == "warning" and "1 of" in m and "flagged" in m for level, m in events.logs)
     retried, _, events, _ = render(tmp_path, "retried", check="retry")
+    neighbours = {pc.spoken for pc in plan.chunks
+                  if abs(pc.index - victim.index) == 1 and pc.chunk.chapter_index == victim.chunk.chapter_index}
     result = cache.get_check(victim.key)
     take = result["seed"] - victim.seed + 1  # the first new take heard as written: take 2 or 3
     assert not result["flagged"] and take in (2, 3) and result["takes"] == take
+    # The new take, then each retake, is heard beside the chunks around it (heard before)
+    assert len(heard_together) == take
+    assert neighbours and all(victim.spoken in texts and neighbours & set(texts) for texts in heard_together)
     assert np.abs(cache.get(victim.key)).max() > 0.1
     assert any(f"take {take}: 1 of 1 now pass" in m for _, m in events.logs)
     rows = list(csv.DictReader((tmp_path / "retried" / "ferry check.csv").open(encoding="utf-8")))
